@@ -1,0 +1,70 @@
+# Sabot — one command per habit. `make test` is the whole suite against real
+# Apache Kafka and a real registry (started and stopped here); plain `go test
+# ./...` runs the same suite on the embedded default with nothing installed.
+
+GO ?= go
+
+.PHONY: all build test test-embedded test-race lint vet fmt bench fuzz \
+        kafka-up kafka-down registry-up registry-down rig-up rig-down rig-env clean
+
+all: build
+
+build:
+	$(GO) build ./...
+
+## test: vet, lint and the race-enabled suite against real Kafka + registry, then the embedded run
+test:
+	scripts/test.sh
+
+## test-embedded: the suite on the in-process broker and registry (no installs)
+test-embedded:
+	$(GO) test -count=1 ./...
+
+## test-race: the race-enabled suite on whatever SABOT_KAFKA_BROKERS names (embedded if unset)
+test-race:
+	$(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	scripts/lint.sh
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+## bench: the standard benchmark run on the embedded broker
+bench:
+	$(GO) run ./cmd/sabot-bench
+
+## fuzz: runs each fuzz target briefly (FUZZTIME=30s to go longer)
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "fuzz $$pkg $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+## kafka-up / kafka-down: one Apache Kafka 4 KRaft node on 127.0.0.1:19092 (SASL 19093, TLS 19094)
+kafka-up:
+	scripts/rig/kafka.sh up
+kafka-down:
+	scripts/rig/kafka.sh down
+
+## registry-up / registry-down: Apicurio Registry on 127.0.0.1:18081 (/apis/ccompat/v7)
+registry-up:
+	scripts/rig/registry.sh up
+registry-down:
+	scripts/rig/registry.sh down
+
+rig-up: kafka-up registry-up
+rig-down: registry-down kafka-down
+
+## rig-env: prints the environment that points tests at the running rig (eval "$$(make -s rig-env)")
+rig-env:
+	@cat .cache/rig/kafka.env .cache/rig/registry.env 2>/dev/null | sed 's/^/export /'
+
+clean: rig-down
+	rm -rf .cache/rig

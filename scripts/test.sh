@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite against real services, then once on the embedded
+# default. Starts the rig (Apache Kafka + Apicurio Registry) unless it is already
+# running, and stops what it started on any exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/rig/lib.sh
+
+started=()
+cleanup() {
+  local s
+  for s in "${started[@]}"; do scripts/rig/"$s".sh down || true; done
+}
+trap cleanup EXIT INT TERM
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "rig self-test (bad environments fail clearly)"
+scripts/rig/selftest.sh
+
+step "starting the rig"
+for s in kafka registry; do
+  if ! scripts/rig/"$s".sh status >/dev/null 2>&1; then
+    started+=("$s")
+    scripts/rig/"$s".sh up
+  fi
+done
+set -a
+. "$rig_dir/kafka.env"
+. "$rig_dir/registry.env"
+set +a
+export SABOT_REQUIRE_REAL=1
+
+step "go vet"
+go vet ./...
+
+step "golangci-lint"
+scripts/lint.sh
+
+step "go test -race (real Kafka at $SABOT_KAFKA_BROKERS, registry at $SABOT_REGISTRY_URL)"
+go test -race -count=1 -timeout 20m ./...
+
+step "go test (embedded default)"
+env -u SABOT_KAFKA_BROKERS -u SABOT_REGISTRY_URL -u SABOT_REQUIRE_REAL \
+  go test -count=1 -timeout 10m ./...
+
+step "all tests passed"
