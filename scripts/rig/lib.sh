@@ -35,7 +35,7 @@ need_free_port() {
   if port_busy "$2"; then
     local owner=""
     command -v ss >/dev/null 2>&1 && owner=$(ss -ltnpH "sport = :$2" 2>/dev/null | sed 's/.*users:/ held by /' | head -1)
-    die "port $2 for $1 is already in use${owner}; stop that process or choose another port (see scripts/rig/README.md)"
+    die "port $2 for $1 is already in use${owner}; stop that process or choose another port with the SABOT_RIG_*_PORT variables (README: The rig)"
   fi
 }
 

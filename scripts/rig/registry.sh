@@ -31,11 +31,16 @@ up() {
   build_probe
   rm -rf "$state"; mkdir -p "$state"
   say "starting Apicurio Registry $APICURIO_VERSION on 127.0.0.1:$port (log: $log)"
-  (cd "$state" && nohup "$java" -Xms128m "-Xmx${SABOT_RIG_REGISTRY_HEAP:-512m}" -Djava.awt.headless=true \
-    -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
-    -Dquarkus.log.console.color=false \
-    -jar "$runner" >"$log" 2>&1 &
-   echo $! >"$pidfile")
+  # Quarkus writes scratch files into its working directory, so start it in the
+  # state directory; `;` (not `&&`) keeps $! the JVM's own pid.
+  (
+    cd "$state"
+    nohup "$java" -Xms128m "-Xmx${SABOT_RIG_REGISTRY_HEAP:-512m}" -Djava.awt.headless=true \
+      -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
+      -Dquarkus.log.console.color=false \
+      -jar "$runner" >"$log" 2>&1 &
+    echo $! >"$pidfile"
+  )
   wait_until registry "$start_timeout" "$pidfile" "$log" "$probe" -registry "$url" -timeout 2s
   echo "SABOT_REGISTRY_URL=$url" >"$rig_dir/registry.env"
   say "registry ready at $url"
