@@ -1,0 +1,92 @@
+package decode
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// A Plan decodes the payloads of one writer schema into rows of a fixed set of
+// Arrow columns. A format package (decode/avro, decode/protobuf, ...) compiles
+// a Plan once per schema; the Decoder caches it by schema id and shares it
+// across batches and goroutines. Anything a plan cannot represent fails when the
+// plan is compiled, with a message naming the field, never at row N.
+type Plan interface {
+	// Fields are the Arrow fields of the value columns, in order.
+	Fields() []arrow.Field
+	// Bind returns an Appender that writes into bs, one builder per field,
+	// created by the caller from Fields() with its allocator. An Appender is
+	// used by one goroutine at a time and lives as long as its builders.
+	Bind(bs []array.Builder) (Appender, error)
+}
+
+// An Appender decodes one payload into one row.
+type Appender interface {
+	// Append decodes payload (the record value with any wire-format header
+	// already removed) and appends exactly one row: one entry in every
+	// builder it was bound to.
+	//
+	// On error it must still leave exactly one new entry in every builder —
+	// nested builders included — appending nulls where decoding stopped, so
+	// the columns stay aligned. The caller drops that row and reports the
+	// error against the record; it never panics and never reads past payload.
+	Append(payload []byte) error
+}
+
+// Limits cap what a value read from the wire may claim, so a corrupt or hostile
+// record costs an error, not memory. Format packages enforce them; zero fields
+// take the defaults from DefaultLimits.
+type Limits struct {
+	// MaxBytes caps one string or bytes field (default 64 MiB).
+	MaxBytes int
+	// MaxItems caps the items of one array, map or repeated field (default 1M).
+	MaxItems int
+	// MaxDepth caps nesting of records, messages, objects and lists (default 64).
+	MaxDepth int
+}
+
+// DefaultLimits are the limits used for zero fields of Limits.
+var DefaultLimits = Limits{MaxBytes: 64 << 20, MaxItems: 1 << 20, MaxDepth: 64}
+
+// WithDefaults returns l with zero fields replaced by DefaultLimits.
+func (l Limits) WithDefaults() Limits {
+	if l.MaxBytes <= 0 {
+		l.MaxBytes = DefaultLimits.MaxBytes
+	}
+	if l.MaxItems <= 0 {
+		l.MaxItems = DefaultLimits.MaxItems
+	}
+	if l.MaxDepth <= 0 {
+		l.MaxDepth = DefaultLimits.MaxDepth
+	}
+	return l
+}
+
+// ErrLimit is wrapped by errors for values that exceed a Limits cap.
+var ErrLimit = errors.New("decode: value exceeds a limit")
+
+// ErrUnsupported is wrapped by plan-compile errors for schema constructs that
+// have no Arrow mapping; the message names the field.
+var ErrUnsupported = errors.New("decode: unsupported schema construct")
+
+// RecordError reports one record that did not decode. The rest of its batch
+// decodes; the engine routes the record to the dead-letter path with this
+// context.
+type RecordError struct {
+	// Index is the record's position in the slice given to Decode.
+	Index     int
+	Topic     string
+	Partition int32
+	Offset    int64
+	// SchemaID is the writer schema id from the wire-format header, or -1.
+	SchemaID int
+	Err      error
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("decode: %s/%d@%d: %v", e.Topic, e.Partition, e.Offset, e.Err)
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }
