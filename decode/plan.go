@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/sabot-kafka/sabot/registry"
 )
 
 // A Plan decodes the payloads of one writer schema into rows of a fixed set of
@@ -90,3 +92,21 @@ func (e *RecordError) Error() string {
 }
 
 func (e *RecordError) Unwrap() error { return e.Err }
+
+// A Compiler builds plans for one format and configuration (inline schema,
+// reader schema, Arrow schema, limits). The Decoder asks it once per writer
+// schema id (and Protobuf message path) and caches the answer, so Compile may
+// be slow; it must be safe for concurrent use.
+type Compiler interface {
+	// Compile returns the plan for values written with schema s. s is nil
+	// when values carry no wire-format header: the schema then comes from the
+	// compiler's own configuration. path is the Protobuf message-index path
+	// read from the value (nil for other formats).
+	Compile(s *registry.ResolvedSchema, path []int) (Plan, error)
+}
+
+// CompilerFunc adapts a function to Compiler.
+type CompilerFunc func(s *registry.ResolvedSchema, path []int) (Plan, error)
+
+// Compile calls f.
+func (f CompilerFunc) Compile(s *registry.ResolvedSchema, path []int) (Plan, error) { return f(s, path) }

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/sabot-kafka/sabot/registry"
 )
 
 // A Plan encodes rows of Arrow record batches of one schema into values of one
@@ -27,3 +29,20 @@ type Appender interface {
 // ErrUnsupported is wrapped by plan-compile errors for Arrow types or schema
 // constructs a format cannot encode; the message names the field.
 var ErrUnsupported = errors.New("encode: unsupported type")
+
+// Writer describes the values a plan writes, for the wire-format header.
+type Writer struct {
+	// Schema is the writer schema to register (its Text is empty for formats
+	// that use no registry schema: plain JSON, MessagePack, String, Bytes).
+	Schema registry.Schema
+	// MessageIndexes is the Protobuf message-index path of the written
+	// message within Schema (nil for other formats).
+	MessageIndexes []int
+}
+
+// A Compiler builds the encode plan for batches of one Arrow schema. The
+// Encoder asks once per distinct Arrow schema and caches the answer; it must be
+// safe for concurrent use.
+type Compiler interface {
+	Compile(s *arrow.Schema) (Plan, Writer, error)
+}
