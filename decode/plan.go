@@ -109,4 +109,6 @@ type Compiler interface {
 type CompilerFunc func(s *registry.ResolvedSchema, path []int) (Plan, error)
 
 // Compile calls f.
-func (f CompilerFunc) Compile(s *registry.ResolvedSchema, path []int) (Plan, error) { return f(s, path) }
+func (f CompilerFunc) Compile(s *registry.ResolvedSchema, path []int) (Plan, error) {
+	return f(s, path)
+}
