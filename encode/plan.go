@@ -46,3 +46,9 @@ type Writer struct {
 type Compiler interface {
 	Compile(s *arrow.Schema) (Plan, Writer, error)
 }
+
+// CompilerFunc adapts a function to Compiler.
+type CompilerFunc func(s *arrow.Schema) (Plan, Writer, error)
+
+// Compile calls f.
+func (f CompilerFunc) Compile(s *arrow.Schema) (Plan, Writer, error) { return f(s) }

@@ -1,6 +1,9 @@
 package registry
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // SchemaType is the kind of a registered schema, as the Confluent API spells it.
 // The API omits the type for Avro, so the zero value means Avro too.
@@ -60,3 +63,8 @@ type Resolver interface {
 type Registrar interface {
 	Register(ctx context.Context, subject string, s Schema) (id int, err error)
 }
+
+// ErrNotFound is wrapped by errors for subjects, versions or schemas the
+// registry does not have. A decoder treats it as a bad record (the id in the
+// header is unknown), not as an outage.
+var ErrNotFound = errors.New("registry: not found")

@@ -1,0 +1,161 @@
+package encode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/sabot-kafka/sabot/registry"
+	"github.com/sabot-kafka/sabot/registry/wire"
+)
+
+// Config configures an Encoder.
+type Config struct {
+	// Compiler builds the plan for each Arrow schema. Required.
+	Compiler Compiler
+	// Registrar registers writer schemas; when set, every value starts with
+	// the Confluent wire-format header (and the Protobuf message-index path
+	// when the writer has one).
+	Registrar registry.Registrar
+	// Subject names the subject a writer schema is registered under (a
+	// subject name strategy). Required with Registrar.
+	Subject func(w registry.Schema) string
+}
+
+// Values are the encoded values of one batch: row i's value is Value(i). All
+// values live in one arena that is reused by the next Encode into the same
+// Values, so callers copy (or finish producing) before reusing it.
+type Values struct {
+	arena  []byte
+	ends   []int
+	failed []bool // nil until a row fails
+	// Errors are rows that did not encode, in row order; their Value is nil.
+	Errors []RowError
+}
+
+// RowError reports a row that did not encode.
+type RowError struct {
+	Row int
+	Err error
+}
+
+func (e RowError) Error() string { return fmt.Sprintf("encode: row %d: %v", e.Row, e.Err) }
+func (e RowError) Unwrap() error { return e.Err }
+
+// Len is the number of rows.
+func (v *Values) Len() int { return len(v.ends) }
+
+// Value returns row i's value, aliasing the arena; nil for a row in Errors.
+func (v *Values) Value(i int) []byte {
+	if v.failed != nil && v.failed[i] {
+		return nil
+	}
+	start := 0
+	if i > 0 {
+		start = v.ends[i-1]
+	}
+	end := v.ends[i]
+	return v.arena[start:end:end]
+}
+
+// Bytes is the size of all values together.
+func (v *Values) Bytes() int { return len(v.arena) }
+
+func (v *Values) reset() {
+	v.arena, v.ends, v.Errors, v.failed = v.arena[:0], v.ends[:0], v.Errors[:0], nil
+}
+
+// Encoder turns Arrow record batches into Kafka values. It is safe for
+// concurrent use; plans are compiled once per Arrow schema.
+type Encoder struct {
+	cfg Config
+
+	mu    sync.Mutex
+	plans map[*arrow.Schema]*compiled // by schema pointer, then by equality
+}
+
+type compiled struct {
+	schema *arrow.Schema
+	plan   Plan
+	header []byte // wire-format header (+ message indexes), empty without a registrar
+}
+
+// New returns an Encoder for cfg.
+func New(cfg Config) (*Encoder, error) {
+	if cfg.Compiler == nil {
+		return nil, errors.New("encode: Config.Compiler is required")
+	}
+	if cfg.Registrar != nil && cfg.Subject == nil {
+		return nil, errors.New("encode: Config.Subject is required with a Registrar")
+	}
+	return &Encoder{cfg: cfg, plans: map[*arrow.Schema]*compiled{}}, nil
+}
+
+func (e *Encoder) plan(ctx context.Context, s *arrow.Schema) (*compiled, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if c, ok := e.plans[s]; ok {
+		return c, nil
+	}
+	for _, c := range e.plans {
+		if c.schema.Equal(s) {
+			e.plans[s] = c
+			return c, nil
+		}
+	}
+	plan, w, err := e.cfg.Compiler.Compile(s)
+	if err != nil {
+		return nil, fmt.Errorf("encode: compiling plan: %w", err)
+	}
+	c := &compiled{schema: s, plan: plan}
+	if e.cfg.Registrar != nil {
+		subject := e.cfg.Subject(w.Schema)
+		id, err := e.cfg.Registrar.Register(ctx, subject, w.Schema)
+		if err != nil {
+			return nil, fmt.Errorf("encode: registering writer schema under %q: %w", subject, err)
+		}
+		c.header = wire.AppendHeader(nil, id)
+		if w.MessageIndexes != nil {
+			c.header = wire.AppendMessageIndexes(c.header, w.MessageIndexes)
+		}
+	}
+	e.plans[s] = c
+	return c, nil
+}
+
+// Encode encodes every row of rec into dst (reusing its arena). A row that does
+// not encode is listed in dst.Errors; the returned error is for failures of the
+// whole batch (no plan for its schema, the registry refusing the writer schema).
+func (e *Encoder) Encode(ctx context.Context, rec arrow.RecordBatch, dst *Values) error {
+	dst.reset()
+	c, err := e.plan(ctx, rec.Schema())
+	if err != nil {
+		return err
+	}
+	app, err := c.plan.Bind(rec)
+	if err != nil {
+		return fmt.Errorf("encode: binding plan: %w", err)
+	}
+	rows := int(rec.NumRows())
+	for i := 0; i < rows; i++ {
+		start := len(dst.arena)
+		out := append(dst.arena, c.header...)
+		out, err := app.AppendRow(out, i)
+		if err != nil {
+			dst.arena = dst.arena[:start]
+			dst.ends = append(dst.ends, start)
+			if dst.failed == nil {
+				dst.failed = make([]bool, rows)
+			}
+			dst.failed[i] = true
+			dst.Errors = append(dst.Errors, RowError{Row: i, Err: err})
+			continue
+		}
+		dst.arena = out
+		dst.ends = append(dst.ends, len(out))
+	}
+	return nil
+}
