@@ -21,8 +21,8 @@ type Config struct {
 	// when the writer has one).
 	Registrar registry.Registrar
 	// Subject names the subject a writer schema is registered under (a
-	// subject name strategy). Required with Registrar.
-	Subject func(w registry.Schema) string
+	// subject name strategy applied to the topic). Required with Registrar.
+	Subject func(w Writer) (string, error)
 }
 
 // Values are the encoded values of one batch: row i's value is Value(i). All
@@ -112,7 +112,10 @@ func (e *Encoder) plan(ctx context.Context, s *arrow.Schema) (*compiled, error) 
 	}
 	c := &compiled{schema: s, plan: plan}
 	if e.cfg.Registrar != nil {
-		subject := e.cfg.Subject(w.Schema)
+		subject, err := e.cfg.Subject(w)
+		if err != nil {
+			return nil, fmt.Errorf("encode: naming the subject: %w", err)
+		}
 		id, err := e.cfg.Registrar.Register(ctx, subject, w.Schema)
 		if err != nil {
 			return nil, fmt.Errorf("encode: registering writer schema under %q: %w", subject, err)

@@ -57,7 +57,7 @@ func TestEncodeRowsAndErrors(t *testing.T) {
 			return decimalPlan{}, encode.Writer{Schema: registry.Schema{Text: "n"}, MessageIndexes: []int{1}}, nil
 		}),
 		Registrar: reg,
-		Subject:   func(registry.Schema) string { return "t-value" },
+		Subject:   func(encode.Writer) (string, error) { return "t-value", nil },
 	})
 	if err != nil {
 		t.Fatal(err)

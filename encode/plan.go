@@ -38,6 +38,10 @@ type Writer struct {
 	// MessageIndexes is the Protobuf message-index path of the written
 	// message within Schema (nil for other formats).
 	MessageIndexes []int
+	// RecordName is the fully qualified name of the written record or
+	// message (Avro namespace.name, Protobuf package.Message, JSON Schema
+	// title), for the record-name subject strategies.
+	RecordName string
 }
 
 // A Compiler builds the encode plan for batches of one Arrow schema. The
