@@ -1,9 +1,15 @@
-// Package engine runs Sabot pipelines: a Kafka (or any Arrow batch) source, Filter
-// and Map stages over whole Arrow record batches, and sinks (Kafka, Arrow IPC, a
-// Go callback). It owns the loop — micro-batch sizing by records, bytes and
-// linger time, bounded queues between the decode, ops and encode stages, commits
-// after produce acknowledgements (at-least-once) or inside a transaction
-// (exactly-once), dead-letter routing, progress metrics and shutdown.
+// Package engine runs Sabot pipelines: a source of Arrow micro-batches (Kafka,
+// or any Source), stages over whole batches (Filter with a boolean mask, Map
+// with any batch → batch function), and a sink (Kafka, Arrow IPC, a Go
+// callback):
 //
-// Nothing is built here yet; see the status table in the README.
+//	err := engine.From(src).Filter(mask).Map(fn).To(sink).Run(ctx)
+//
+// Run gives each step its own goroutine with bounded queues between them, so
+// decoding, the stages and encoding overlap while memory stays at a few batches
+// per step. A batch is committed to its source only after the sink
+// acknowledged it, in order (at-least-once). When ctx ends, Run stops reading,
+// drains and commits what is in flight, and returns nil; the first failure of
+// any step stops the pipeline and is returned. Metrics and a periodic progress
+// line report records/s, MB/s, lag and errors.
 package engine
