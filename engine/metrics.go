@@ -97,9 +97,9 @@ func reportProgress(w io.Writer, every time.Duration, m *Metrics, src Source, st
 	for {
 		select {
 		case <-t.C:
-			_, _ = fmt.Fprintln(w, "progress:", m.Snapshot(src)) // progress is best effort
+			fmt.Fprintln(w, "progress:", m.Snapshot(src))
 		case <-stop:
-			_, _ = fmt.Fprintln(w, "done:", m.Snapshot(src))
+			fmt.Fprintln(w, "done:", m.Snapshot(src))
 			return
 		}
 	}
