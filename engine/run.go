@@ -24,6 +24,14 @@ type RunOptions struct {
 	// (default 5s) and a final one when the run ends.
 	Progress      io.Writer
 	ProgressEvery time.Duration
+	// Guarantee is the delivery guarantee between a Kafka source and a
+	// Kafka sink (default AtLeastOnce).
+	Guarantee Guarantee
+	// TxnMaxRecords and TxnMaxInterval bound an ExactlyOnce transaction:
+	// it commits after this many source records (default 50,000) or this
+	// long (default 1s), whichever comes first.
+	TxnMaxRecords  int
+	TxnMaxInterval time.Duration
 }
 
 func (o RunOptions) withDefaults() RunOptions {
@@ -35,6 +43,12 @@ func (o RunOptions) withDefaults() RunOptions {
 	}
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 5 * time.Second
+	}
+	if o.TxnMaxRecords <= 0 {
+		o.TxnMaxRecords = 50_000
+	}
+	if o.TxnMaxInterval <= 0 {
+		o.TxnMaxInterval = time.Second
 	}
 	return o
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/compute"
+
+	"github.com/sabot-kafka/sabot/kafka"
 )
 
 // Stream is a pipeline under construction: a source and the stages its batches
@@ -16,8 +18,9 @@ import (
 //
 //	err := engine.From(src).Filter(pred).Map(fn).To(sink).Run(ctx)
 type Stream struct {
-	source Source
-	stages []Stage
+	source      Source
+	kafkaSource *kafka.SourceConfig // FromKafka: opened by Run
+	stages      []Stage
 }
 
 // From starts a stream at src.
@@ -72,16 +75,18 @@ func (s *Stream) Via(st Stage) *Stream {
 
 // To ends the stream at sink, giving a Pipeline to run.
 func (s *Stream) To(sink Sink) *Pipeline {
-	return &Pipeline{source: s.source, stages: s.stages, sink: sink}
+	return &Pipeline{source: s.source, kafkaSource: s.kafkaSource, stages: s.stages, sink: sink}
 }
 
 // Pipeline is a source, its stages and a sink, ready to run.
 type Pipeline struct {
-	source  Source
-	stages  []Stage
-	sink    Sink
-	opts    RunOptions
-	metrics Metrics
+	source      Source
+	kafkaSource *kafka.SourceConfig
+	stages      []Stage
+	sink        Sink
+	kafkaSink   *kafka.SinkConfig
+	opts        RunOptions
+	metrics     Metrics
 }
 
 // WithOptions sets how the pipeline runs.
@@ -94,6 +99,12 @@ func (p *Pipeline) WithOptions(o RunOptions) *Pipeline {
 // and returns nil) or a bounded source is exhausted, or a step fails (then
 // returns that cause). The source and sink are closed when it returns.
 func (p *Pipeline) Run(ctx context.Context) error {
+	if p.opts.Guarantee == ExactlyOnce {
+		return p.runExactlyOnce(ctx)
+	}
+	if err := p.open(); err != nil {
+		return err
+	}
 	err := run(ctx, p.source, p.stages, p.sink, &p.metrics, p.opts)
 	if cerr := p.sink.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("engine: closing sink: %w", cerr)

@@ -1,0 +1,228 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/engine"
+	"github.com/sabot-kafka/sabot/kafka"
+	"github.com/sabot-kafka/sabot/services"
+	"github.com/sabot-kafka/sabot/services/servicestest"
+)
+
+// produceValues writes "v-%07d" for 0..n-1, keyed by the number.
+func produceValues(ctx context.Context, t testing.TB, s *services.Services, topic string, n int) {
+	t.Helper()
+	cl, err := s.NewClient(kgo.DefaultProduceTopic(topic), kgo.ProducerLinger(5*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	recs := make([]*kgo.Record, 0, 10000)
+	for i := 0; i < n; i++ {
+		recs = append(recs, &kgo.Record{Key: fmt.Appendf(nil, "%d", i), Value: fmt.Appendf(nil, "v-%07d", i)})
+		if len(recs) == cap(recs) || i == n-1 {
+			if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+			recs = recs[:0]
+		}
+	}
+}
+
+// evenValues keeps "v-NNNNNNN" values whose number is even.
+func evenValues(_ context.Context, rec arrow.RecordBatch) (*array.Boolean, error) {
+	col := rec.Column(0).(*array.String)
+	b := array.NewBooleanBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	for i := 0; i < col.Len(); i++ {
+		v := col.Value(i)
+		b.Append((v[len(v)-1]-'0')%2 == 0)
+	}
+	return b.NewBooleanArray(), nil
+}
+
+// upper upper-cases the value column.
+func upper(_ context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	col := rec.Column(0).(*array.String)
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	for i := 0; i < col.Len(); i++ {
+		b.Append(strings.ToUpper(col.Value(i)))
+	}
+	out := b.NewArray()
+	defer out.Release()
+	return array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "value", Type: arrow.BinaryTypes.String}}, nil), []arrow.Array{out}, rec.NumRows()), nil
+}
+
+// readAll reads topic from the start (read_committed) until want records or
+// idle for quiet; it returns the count of each value.
+func readAll(ctx context.Context, t testing.TB, s *services.Services, topic string, want int, quiet time.Duration) map[string]int {
+	t.Helper()
+	cl, err := s.NewClient(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	seen := map[string]int{}
+	total := 0
+	for {
+		pctx, cancel := context.WithTimeout(ctx, quiet)
+		fs := cl.PollFetches(pctx)
+		cancel()
+		if ctx.Err() != nil {
+			t.Fatalf("read %d of %d: %v", total, want, ctx.Err())
+		}
+		fs.EachRecord(func(r *kgo.Record) { seen[string(r.Value)]++; total++ })
+		if fs.NumRecords() == 0 && total >= want {
+			return seen
+		}
+	}
+}
+
+func checkExactlyEvenUpper(t *testing.T, seen map[string]int, n int) {
+	t.Helper()
+	if len(seen) != n/2 {
+		t.Errorf("output holds %d distinct values, want %d", len(seen), n/2)
+	}
+	for i := 0; i < n; i += 2 {
+		v := fmt.Sprintf("V-%07d", i)
+		if seen[v] != 1 {
+			t.Fatalf("%s appears %d times", v, seen[v])
+		}
+	}
+}
+
+func stringSource(s *services.Services, topic, group string) kafka.SourceConfig {
+	return kafka.SourceConfig{Brokers: s.Brokers, Topics: []string{topic}, GroupID: group,
+		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest, MaxPollRecords: 5000}
+}
+
+func TestKafkaPipelineAtLeastOnce(t *testing.T) {
+	s := servicestest.Open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	in, out := servicestest.Topic(t, s, 6), servicestest.Topic(t, s, 3)
+	const n = 100_000
+	produceValues(ctx, t, s, in, n)
+
+	runCtx, stop := context.WithCancel(ctx)
+	p := engine.FromKafka(stringSource(s, in, servicestest.UniqueName(t))).
+		Filter(evenValues).Map(upper).
+		ToKafka(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}})
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(runCtx) }()
+	seen := readAll(ctx, t, s, out, n/2, 3*time.Second)
+	stop()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	checkExactlyEvenUpper(t, seen, n)
+	if m := p.Metrics(); m.InRecords != n || m.OutRows != n/2 {
+		t.Fatalf("metrics %+v", m)
+	}
+}
+
+// TestEOSWorker is not a test: TestKafkaPipelineExactlyOnceSurvivesKill runs
+// the test binary with SABOT_EOS_WORKER set to make it one pipeline instance,
+// then kills one instance with SIGKILL mid-run.
+func TestEOSWorker(t *testing.T) {
+	spec := os.Getenv("SABOT_EOS_WORKER")
+	if spec == "" {
+		t.Skip("worker process for TestKafkaPipelineExactlyOnceSurvivesKill")
+	}
+	var in, out, group, txnID string
+	if _, err := fmt.Sscanf(spec, "%s %s %s %s", &in, &out, &group, &txnID); err != nil {
+		t.Fatal(err)
+	}
+	brokers := services.SplitList(os.Getenv(services.EnvBrokers))
+	src := kafka.SourceConfig{Brokers: brokers, Topics: []string{in}, GroupID: group,
+		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest, MaxPollRecords: 2000,
+		// A killed member is noticed after the session timeout, and its open
+		// transaction is aborted by the broker after the transaction
+		// timeout: keep both short so the survivor takes over quickly.
+		SessionTimeout: 8 * time.Second, HeartbeatInterval: time.Second}
+	sink := kafka.SinkConfig{Brokers: brokers, Topic: out, Codec: codec.Spec{Type: codec.String}, TransactionalID: txnID,
+		ClientOpts: []kgo.Opt{kgo.TransactionTimeout(10 * time.Second)}}
+	p := engine.FromKafka(src).Filter(evenValues).Map(upper).ToKafka(sink).
+		WithOptions(engine.RunOptions{Guarantee: engine.ExactlyOnce, TxnMaxRecords: 5000, TxnMaxInterval: 200 * time.Millisecond})
+	fmt.Println("worker started")
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestKafkaPipelineExactlyOnceSurvivesKill(t *testing.T) {
+	s := servicestest.Open(t)
+	servicestest.RequireReal(t, s, "two pipeline processes share the broker")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	in, out := servicestest.Topic(t, s, 6), servicestest.Topic(t, s, 3)
+	group := servicestest.UniqueName(t)
+	const n = 200_000
+	produceValues(ctx, t, s, in, n)
+
+	start := func(id string) (*exec.Cmd, *bytes.Buffer) {
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestEOSWorker$", "-test.v")
+		cmd.Env = append(os.Environ(), fmt.Sprintf("SABOT_EOS_WORKER=%s %s %s %s", in, out, group, group+"-"+id))
+		var buf bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &buf, &buf
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return cmd, &buf
+	}
+	a, aOut := start("a")
+	b, bOut := start("b")
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer func() { _ = b.Process.Kill() }()
+
+	// Kill a hard once the output shows progress, mid-run.
+	if err := waitForOutput(ctx, s, out, n/10); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Wait()
+	seen := readAll(ctx, t, s, out, n/2, 10*time.Second)
+	checkExactlyEvenUpper(t, seen, n)
+	if t.Failed() {
+		t.Logf("worker a:\n%s\nworker b:\n%s", aOut, bOut)
+	}
+}
+
+// waitForOutput waits until topic's end offsets sum to at least want.
+func waitForOutput(ctx context.Context, s *services.Services, topic string, want int64) error {
+	cl, err := s.NewClient()
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	for {
+		ends, err := kadmEnds(ctx, cl, topic)
+		if err == nil && ends >= want {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("output did not reach %d records: %w", want, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,458 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/encode"
+)
+
+// Record is one record to send: a value already encoded, with an optional
+// key, headers, topic (default SinkConfig.Topic), partition (used by the
+// Explicit strategy; -1 or 0 with other strategies means "choose") and
+// timestamp (default now).
+type Record struct {
+	Topic     string
+	Partition int32
+	Key       []byte
+	Value     []byte
+	Headers   []kgo.RecordHeader
+	Timestamp time.Time
+}
+
+// Sink writes records to Kafka. Every method may be called from any
+// goroutine; transactions are the exception (one at a time, see
+// BeginTransaction).
+type Sink struct {
+	cfg  SinkConfig
+	cl   *kgo.Client
+	owns bool // Close closes cl (false inside a Transactor)
+	enc  *encode.Encoder
+	m    sinkCounters
+
+	vals  sync.Pool // *encode.Values
+	slabs sync.Pool // *[]kgo.Record
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewSink returns a Sink for cfg.
+func NewSink(cfg SinkConfig) (*Sink, error) {
+	s, opts, err := newSink(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if s.cl, err = kgo.NewClient(append(opts, cfg.ClientOpts...)...); err != nil {
+		return nil, fmt.Errorf("kafka: sink client: %w", err)
+	}
+	s.owns = true
+	return s, nil
+}
+
+// ToKafka returns a Sink writing topic with values in the given format: the
+// spec's to_kafka. brokers is a comma-separated bootstrap_servers list; opts
+// change any other field.
+func ToKafka(brokers, topic string, spec codec.Spec, opts ...func(*SinkConfig)) (*Sink, error) {
+	cfg := SinkConfig{Brokers: SplitBrokers(brokers), Topic: topic, Codec: spec}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return NewSink(cfg)
+}
+
+func newSink(cfg SinkConfig) (*Sink, []kgo.Opt, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	cfg = cfg.withDefaults()
+	s := &Sink{cfg: cfg, enc: cfg.Encoder}
+	if s.enc == nil && cfg.Codec.Type != "" {
+		spec := cfg.Codec
+		if spec.Topic == "" {
+			spec.Topic = cfg.Topic
+		}
+		enc, err := codec.NewEncoder(spec)
+		if err != nil {
+			return nil, nil, fmt.Errorf("kafka: sink encoder: %w", err)
+		}
+		s.enc = enc
+	}
+	opts, err := cfg.kgoOpts()
+	return s, opts, err
+}
+
+// Client is the underlying franz-go client, for admin requests.
+func (s *Sink) Client() *kgo.Client { return s.cl }
+
+// Metrics returns a snapshot of the counters.
+func (s *Sink) Metrics() SinkMetrics { return s.m.snapshot() }
+
+func (s *Sink) kgoRecord(dst *kgo.Record, r *Record) {
+	*dst = kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp}
+	if dst.Topic == "" {
+		dst.Topic = s.cfg.Topic
+	}
+	if dst.Key == nil && s.cfg.KeyFunc != nil && r.Value != nil {
+		dst.Key = s.cfg.KeyFunc(r.Value)
+	}
+	if s.cfg.Partitioning == Explicit {
+		dst.Partition = s.cfg.Partition
+		if r.Partition > 0 {
+			dst.Partition = r.Partition
+		}
+	}
+}
+
+// Send writes one record and waits for the broker's acknowledgement.
+func (s *Sink) Send(ctx context.Context, r Record) error {
+	return s.SendBatch(ctx, []Record{r})
+}
+
+// SendAsync hands one record to the client and returns; done (which may be
+// nil) is called with the outcome. Flush waits for every record sent so.
+func (s *Sink) SendAsync(ctx context.Context, r Record, done func(error)) {
+	if s.closed.Load() {
+		if done != nil {
+			done(ErrClosed)
+		}
+		return
+	}
+	kr := &kgo.Record{}
+	s.kgoRecord(kr, &r)
+	start := time.Now()
+	s.cl.Produce(ctx, kr, func(kr *kgo.Record, err error) {
+		s.ack(kr, err, start)
+		if done != nil {
+			if err != nil {
+				err = &ProduceError{Topic: kr.Topic, Partition: kr.Partition, Err: err}
+			}
+			done(err)
+		}
+	})
+}
+
+func (s *Sink) ack(kr *kgo.Record, err error, start time.Time) {
+	if err != nil {
+		s.m.produceErrors.Add(1)
+		return
+	}
+	s.m.recordsOut.Add(1)
+	s.m.bytesOut.Add(int64(len(kr.Key) + len(kr.Value)))
+	s.m.observe(time.Since(start))
+}
+
+// SendBatch writes records and waits until the broker acknowledged every one.
+// It returns a *ProduceError for the first record that failed (others may
+// have been written).
+func (s *Sink) SendBatch(ctx context.Context, rs []Record) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	slab := s.slab(len(rs))
+	for i := range rs {
+		s.kgoRecord(&slab[i], &rs[i])
+	}
+	err := s.produceAll(ctx, slab)
+	s.putSlab(slab)
+	return err
+}
+
+// SendRecordBatch encodes every row of rec with the sink's codec and writes
+// the values, keyed by KeyColumn when set, waiting for every
+// acknowledgement. The values live in one arena for the whole batch. Rows
+// that do not encode fail the call before anything is produced (*EncodeError)
+// or, under the Skip policy, are left out.
+func (s *Sink) SendRecordBatch(ctx context.Context, rec arrow.RecordBatch) error {
+	done := make(chan error, 1)
+	s.SendRecordBatchAsync(ctx, rec, func(err error) { done <- err })
+	return <-done
+}
+
+// SendRecordBatchAsync is SendRecordBatch without the wait: it encodes rec and
+// hands every value to the client, then returns; done is called once with the
+// outcome when every record is acknowledged (or at once, for an encoding
+// error). rec must stay alive until done runs: keys alias its buffers. Calls
+// may overlap, which keeps the producer's pipeline full.
+func (s *Sink) SendRecordBatchAsync(ctx context.Context, rec arrow.RecordBatch, done func(error)) {
+	if s.closed.Load() {
+		done(ErrClosed)
+		return
+	}
+	if s.enc == nil {
+		done(errors.New("kafka: SendRecordBatch needs a Codec or Encoder in the SinkConfig"))
+		return
+	}
+	vals, _ := s.vals.Get().(*encode.Values)
+	if vals == nil {
+		vals = &encode.Values{}
+	}
+	slab, err := s.recordsFor(ctx, rec, vals)
+	if err != nil {
+		s.vals.Put(vals)
+		done(err)
+		return
+	}
+	s.produceAsync(ctx, slab, func(err error) {
+		s.putSlab(slab)
+		s.vals.Put(vals)
+		done(err)
+	})
+}
+
+// recordsFor encodes rec into vals and returns the records to produce, their
+// values slicing vals' arena.
+func (s *Sink) recordsFor(ctx context.Context, rec arrow.RecordBatch, vals *encode.Values) ([]kgo.Record, error) {
+	if err := s.enc.Encode(ctx, rec, vals); err != nil {
+		return nil, fmt.Errorf("kafka: encoding batch: %w", err)
+	}
+	if n := len(vals.Errors); n > 0 {
+		s.m.encodeErrors.Add(int64(n))
+		if s.cfg.OnError.action() != Skip {
+			return nil, &EncodeError{Row: vals.Errors[0].Row, Err: vals.Errors[0].Err}
+		}
+	}
+	keys, err := s.keyColumn(rec)
+	if err != nil {
+		return nil, err
+	}
+	rows := vals.Len()
+	slab := s.slab(rows - len(vals.Errors))
+	now := time.Now()
+	n := 0
+	for i := 0; i < rows; i++ {
+		v := vals.Value(i)
+		if v == nil {
+			continue // a row that did not encode, skipped
+		}
+		kr := &slab[n]
+		*kr = kgo.Record{Topic: s.cfg.Topic, Value: v, Timestamp: now}
+		if keys != nil {
+			kr.Key = keys(i)
+		}
+		if s.cfg.Partitioning == Explicit {
+			kr.Partition = s.cfg.Partition
+		}
+		n++
+	}
+	return slab[:n], nil
+}
+
+// keyColumn returns a function giving row i's key (nil for a null).
+func (s *Sink) keyColumn(rec arrow.RecordBatch) (func(i int) []byte, error) {
+	if s.cfg.KeyColumn == "" {
+		return nil, nil
+	}
+	idx := rec.Schema().FieldIndices(s.cfg.KeyColumn)
+	if len(idx) != 1 {
+		return nil, fmt.Errorf("kafka: KeyColumn %q: want exactly one such column, found %d", s.cfg.KeyColumn, len(idx))
+	}
+	// String and binary keys alias the Arrow buffers, which the caller
+	// keeps alive until SendRecordBatch returns (after every ack).
+	switch c := rec.Column(idx[0]).(type) {
+	case *array.String:
+		data, offs := c.ValueBytes(), c.ValueOffsets()
+		return func(i int) []byte {
+			if c.IsNull(i) {
+				return nil
+			}
+			lo, hi := offs[i]-offs[0], offs[i+1]-offs[0]
+			return data[lo:hi:hi]
+		}, nil
+	case *array.Binary:
+		return func(i int) []byte {
+			if c.IsNull(i) {
+				return nil
+			}
+			return c.Value(i)
+		}, nil
+	case *array.Int64:
+		return intKeys(c.IsNull, c.Value), nil
+	case *array.Int32:
+		return intKeys(c.IsNull, func(i int) int64 { return int64(c.Value(i)) }), nil
+	}
+	return nil, fmt.Errorf("kafka: KeyColumn %q is %s; want string, binary, int32 or int64", s.cfg.KeyColumn, rec.Column(idx[0]).DataType())
+}
+
+func intKeys(isNull func(int) bool, value func(int) int64) func(int) []byte {
+	return func(i int) []byte {
+		if isNull(i) {
+			return nil
+		}
+		return strconv.AppendInt(make([]byte, 0, 20), value(i), 10)
+	}
+}
+
+func (s *Sink) slab(n int) []kgo.Record {
+	if p, ok := s.slabs.Get().(*[]kgo.Record); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]kgo.Record, n)
+}
+
+func (s *Sink) putSlab(slab []kgo.Record) {
+	clear(slab) // drop references to values and keys
+	s.slabs.Put(&slab)
+}
+
+// produceAll produces recs and waits for every promise.
+func (s *Sink) produceAll(ctx context.Context, recs []kgo.Record) error {
+	done := make(chan error, 1)
+	s.produceAsync(ctx, recs, func(err error) { done <- err })
+	return <-done
+}
+
+// produceAsync produces recs and calls onDone once every promise has run
+// (they all run, also when ctx ends), with the first failure.
+func (s *Sink) produceAsync(ctx context.Context, recs []kgo.Record, onDone func(error)) {
+	if len(recs) == 0 {
+		onDone(nil)
+		return
+	}
+	w := &waiter{total: len(recs)}
+	w.pending.Store(int64(len(recs)))
+	start := time.Now()
+	promise := func(kr *kgo.Record, err error) {
+		s.ack(kr, err, start)
+		if err != nil {
+			w.fail(kr, err, recs)
+		}
+		if w.pending.Add(-1) == 0 {
+			s.m.batches.Add(1)
+			onDone(w.err())
+		}
+	}
+	for i := range recs {
+		s.cl.Produce(ctx, &recs[i], promise)
+	}
+}
+
+// waiter collects the outcome of one call's records.
+type waiter struct {
+	pending atomic.Int64
+	total   int
+
+	mu     sync.Mutex
+	first  *ProduceError
+	failed int
+}
+
+func (w *waiter) fail(kr *kgo.Record, err error, recs []kgo.Record) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.failed++
+	if w.first == nil {
+		idx := 0
+		for i := range recs {
+			if &recs[i] == kr {
+				idx = i
+				break
+			}
+		}
+		w.first = &ProduceError{Topic: kr.Topic, Partition: kr.Partition, Index: idx, Err: err}
+	}
+}
+
+func (w *waiter) err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.first == nil {
+		return nil
+	}
+	if w.failed > 1 {
+		w.first.Err = fmt.Errorf("%w (and %d more of %d records failed)", w.first.Err, w.failed-1, w.total)
+	}
+	return w.first
+}
+
+// Flush waits until every record handed to the client (SendAsync included)
+// is acknowledged or failed.
+func (s *Sink) Flush(ctx context.Context) error {
+	if err := s.cl.Flush(ctx); err != nil {
+		return fmt.Errorf("kafka: flush: %w", err)
+	}
+	return nil
+}
+
+// BeginTransaction starts a transaction (TransactionalID required). Records
+// sent until CommitTransaction or AbortTransaction belong to it.
+func (s *Sink) BeginTransaction() error {
+	if s.cfg.TransactionalID == "" {
+		return ErrNotTransactional
+	}
+	if err := s.cl.BeginTransaction(); err != nil {
+		return fmt.Errorf("kafka: begin transaction: %w", err)
+	}
+	return nil
+}
+
+// CommitTransaction flushes and commits the open transaction.
+func (s *Sink) CommitTransaction(ctx context.Context) error {
+	if s.cfg.TransactionalID == "" {
+		return ErrNotTransactional
+	}
+	if err := s.cl.Flush(ctx); err != nil {
+		return fmt.Errorf("kafka: flushing before commit: %w", err)
+	}
+	if err := s.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		return fmt.Errorf("kafka: commit transaction: %w", err)
+	}
+	return nil
+}
+
+// AbortTransaction drops unsent records and aborts the open transaction:
+// read_committed readers never see its records.
+func (s *Sink) AbortTransaction(ctx context.Context) error {
+	if s.cfg.TransactionalID == "" {
+		return ErrNotTransactional
+	}
+	if err := s.cl.AbortBufferedRecords(ctx); err != nil {
+		return fmt.Errorf("kafka: aborting buffered records: %w", err)
+	}
+	if err := s.cl.EndTransaction(ctx, kgo.TryAbort); err != nil {
+		return fmt.Errorf("kafka: abort transaction: %w", err)
+	}
+	return nil
+}
+
+// Close flushes what is buffered (waiting at most DeliveryTimeout, or 30s),
+// aborts an open transaction and stops the client. It is idempotent; later
+// calls return the first call's error.
+func (s *Sink) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		if !s.owns {
+			return
+		}
+		wait := s.cfg.DeliveryTimeout
+		if wait == 0 {
+			wait = 30 * time.Second
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		if err := s.cl.Flush(ctx); err != nil {
+			s.closeErr = fmt.Errorf("kafka: flush on close: %w", err)
+		}
+		if s.cfg.TransactionalID != "" {
+			if err := s.cl.EndTransaction(ctx, kgo.TryAbort); err != nil {
+				s.closeErr = errors.Join(s.closeErr, fmt.Errorf("kafka: abort on close: %w", err))
+			}
+		}
+		s.cl.Close()
+	})
+	return s.closeErr
+}
