@@ -15,7 +15,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/sr/srfake"
+
+	"github.com/sabot-kafka/sabot/registry/memregistry"
 )
 
 // Environment variables read by [Open] and [SecurityFromEnv].
@@ -98,13 +99,14 @@ func StartEmbedded(o Options) (*Services, error) {
 	return s, nil
 }
 
-// startRegistry serves an in-memory registry on loopback.
+// startRegistry serves an in-memory registry on loopback: Sabot's own, which
+// enforces compatibility (BACKWARD by default, as Confluent's registry).
 func (s *Services) startRegistry(port int) error {
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		return fmt.Errorf("services: starting embedded registry: %w", err)
 	}
-	s.regServer = &http.Server{Handler: srfake.NewRegistry().Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.regServer = &http.Server{Handler: memregistry.New(), ReadHeaderTimeout: 10 * time.Second}
 	s.regDone = make(chan struct{})
 	s.RegistryURL = "http://" + ln.Addr().String()
 	go func() {
