@@ -79,6 +79,9 @@ type Spec struct {
 	ReaderSchema string
 	// ArrowSchema is the column layout for JSON and MessagePack values.
 	ArrowSchema *arrow.Schema
+	// Sample holds example values the JSON or MessagePack column layout is
+	// inferred from when neither ArrowSchema nor Schema is given.
+	Sample [][]byte
 	// ProtoMessage is the full name of the Protobuf message in Schema.
 	ProtoMessage string
 	// ProtoDescriptor is a compiled Protobuf message type (instead of Schema

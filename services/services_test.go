@@ -158,10 +158,8 @@ func TestRegistryRegisterAndFetch(t *testing.T) {
 		t.Fatal("fetching a missing subject succeeded")
 	} else {
 		var re *sr.ResponseError
-		// Confluent answers 40401 (subject not found); srfake answers 40402
-		// (version not found). Both say "not there"; anything else is wrong.
-		if !errors.As(err, &re) || (re.ErrorCode != 40401 && re.ErrorCode != 40402) {
-			t.Fatalf("missing subject: got %v, want registry error 40401 or 40402", err)
+		if !errors.As(err, &re) || re.ErrorCode != 40401 {
+			t.Fatalf("missing subject: got %v, want registry error 40401 (subject not found)", err)
 		}
 	}
 }
