@@ -106,19 +106,39 @@ type idEntry struct {
 	byPath map[string]*planEntry // canonical index-path bytes → plan
 }
 
-// planEntry is a compiled plan (or its compile error) and its builder pool.
+// planEntry is a compiled plan (or its compile error) and its idle builder
+// sets.
 type planEntry struct {
 	plan   Plan
 	schema *arrow.Schema // value fields then metadata fields
 	err    error
-	sets   sync.Pool // *builderSet
+
+	mu   sync.Mutex
+	free []*builderSet // bounded (maxIdleSets); released by Close
+	// The last batch's rows and per-column data bytes: the next set is
+	// reserved to that size, since growing builders by doubling from empty
+	// costs about as much as decoding into them.
+	lastRows int
+	lastData []int
 }
+
+// maxIdleSets bounds the idle builder sets kept per plan (one per concurrent
+// Decode call is enough).
+const maxIdleSets = 4
 
 // builderSet is one goroutine's builders for one plan.
 type builderSet struct {
 	bs   []array.Builder
 	app  Appender
+	rows RowsAppender // app, when its payloads may hold several rows
 	meta *metaAppender
+}
+
+// RowsAppender is implemented by Appenders whose payloads may hold several
+// rows (an Arrow IPC stream). AppendRows appends every row and returns how
+// many; on error it appends exactly one row, which the caller drops.
+type RowsAppender interface {
+	AppendRows(payload []byte) (int, error)
 }
 
 // New returns a Decoder for cfg.
@@ -166,25 +186,90 @@ func (d *Decoder) compile(s *registry.ResolvedSchema, path []int) *planEntry {
 }
 
 func (d *Decoder) getSet(pe *planEntry) (*builderSet, error) {
-	if s, ok := pe.sets.Get().(*builderSet); ok {
-		return s, nil
+	pe.mu.Lock()
+	var s *builderSet
+	if n := len(pe.free); n > 0 {
+		s, pe.free = pe.free[n-1], pe.free[:n-1]
 	}
-	fields := pe.schema.Fields()
-	nv := len(pe.plan.Fields())
-	s := &builderSet{bs: make([]array.Builder, len(fields))}
-	for i, f := range fields {
-		s.bs[i] = array.NewBuilder(d.mem, f.Type)
-	}
-	app, err := pe.plan.Bind(s.bs[:nv])
-	if err != nil {
-		for _, b := range s.bs {
-			b.Release()
+	rows, data := pe.lastRows, pe.lastData
+	pe.mu.Unlock()
+	if s == nil {
+		fields := pe.schema.Fields()
+		nv := len(pe.plan.Fields())
+		s = &builderSet{bs: make([]array.Builder, len(fields))}
+		for i, f := range fields {
+			s.bs[i] = array.NewBuilder(d.mem, f.Type)
 		}
-		return nil, fmt.Errorf("decode: binding plan: %w", err)
+		app, err := pe.plan.Bind(s.bs[:nv])
+		if err != nil {
+			s.release()
+			return nil, fmt.Errorf("decode: binding plan: %w", err)
+		}
+		s.app = app
+		s.rows, _ = app.(RowsAppender)
+		s.meta = newMetaAppender(d.cfg.Metadata, s.bs[nv:])
 	}
-	s.app = app
-	s.meta = newMetaAppender(d.cfg.Metadata, s.bs[nv:])
+	if rows > 0 {
+		for i, b := range s.bs {
+			b.Reserve(rows)
+			if bin, ok := b.(interface{ ReserveData(int) }); ok && i < len(data) && data[i] > 0 {
+				bin.ReserveData(data[i])
+			}
+		}
+	}
 	return s, nil
+}
+
+// putSet returns an emptied set to pe's free list (or releases it).
+func (pe *planEntry) putSet(s *builderSet) {
+	for _, b := range s.bs {
+		if db, ok := b.(array.DictionaryBuilder); ok {
+			db.ResetFull() // a dictionary describes one batch, not every batch so far
+		}
+	}
+	pe.mu.Lock()
+	if len(pe.free) < maxIdleSets {
+		pe.free = append(pe.free, s)
+		s = nil
+	}
+	pe.mu.Unlock()
+	if s != nil {
+		s.release()
+	}
+}
+
+func (s *builderSet) release() {
+	for _, b := range s.bs {
+		b.Release()
+	}
+}
+
+// Close releases the builders kept between calls. The Decoder must not be used
+// afterwards.
+func (d *Decoder) Close() {
+	release := func(pe *planEntry) {
+		if pe == nil {
+			return
+		}
+		pe.mu.Lock()
+		free := pe.free
+		pe.free = nil
+		pe.mu.Unlock()
+		for _, s := range free {
+			s.release()
+		}
+	}
+	release(d.fixed)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, e := range d.byID {
+		e.mu.Lock()
+		release(e.one)
+		for _, pe := range e.byPath {
+			release(pe)
+		}
+		e.mu.Unlock()
+	}
 }
 
 // Decode decodes recs. Records that do not decode are listed in Result.Errors
@@ -204,8 +289,8 @@ func (d *Decoder) Decode(ctx context.Context, recs []*kgo.Record) (*Result, erro
 		if set == nil {
 			return
 		}
-		res.Batches = appendBatches(res.Batches, cur.schema, set.bs, rows, bad)
-		cur.sets.Put(set)
+		res.Batches = appendBatches(res.Batches, cur, set.bs, rows, bad)
+		cur.putSet(set)
 		set, rows, bad = nil, 0, bad[:0]
 	}
 	for i, r := range recs {
@@ -234,12 +319,21 @@ func (d *Decoder) Decode(ctx context.Context, recs []*kgo.Record) (*Result, erro
 			}
 			cur = pe
 		}
-		if err := set.app.Append(payload); err != nil {
+		n := 1
+		if set.rows != nil {
+			n, err = set.rows.AppendRows(payload)
+		} else {
+			err = set.app.Append(payload)
+		}
+		if err != nil {
+			n = 1
 			bad = append(bad, rows)
 			res.Errors = append(res.Errors, recordError(i, r, id, err))
 		}
-		set.meta.append(r)
-		rows++
+		for range n {
+			set.meta.append(r)
+		}
+		rows += n
 	}
 	flush()
 	return res, nil
@@ -251,12 +345,20 @@ func recordError(i int, r *kgo.Record, id int, err error) RecordError {
 
 // appendBatches finishes the builders into a batch of rows rows and appends it
 // to out, leaving out the rows listed in bad by slicing around them (no copy).
-func appendBatches(out []arrow.RecordBatch, schema *arrow.Schema, bs []array.Builder, rows int, bad []int) []arrow.RecordBatch {
+// It records the batch's size in pe for the next set's reservation.
+func appendBatches(out []arrow.RecordBatch, pe *planEntry, bs []array.Builder, rows int, bad []int) []arrow.RecordBatch {
 	cols := make([]arrow.Array, len(bs))
+	data := make([]int, len(bs))
 	for i, b := range bs {
 		cols[i] = b.NewArray()
+		if bin, ok := cols[i].(interface{ ValueBytes() []byte }); ok {
+			data[i] = len(bin.ValueBytes())
+		}
 	}
-	rec := array.NewRecordBatch(schema, cols, int64(rows))
+	pe.mu.Lock()
+	pe.lastRows, pe.lastData = rows, data
+	pe.mu.Unlock()
+	rec := array.NewRecordBatch(pe.schema, cols, int64(rows))
 	for _, c := range cols {
 		c.Release()
 	}

@@ -22,6 +22,7 @@ type Source struct {
 	txn   bool // the client belongs to a Transactor: offsets commit in its transactions
 	group bool
 	dec   *decode.Decoder
+	owns  bool // dec was made here from the Codec: Close closes it
 	m     sourceCounters
 
 	pollMu sync.Mutex // one Poll at a time
@@ -107,8 +108,8 @@ func newSource(cfg SourceConfig) (*Source, []kgo.Opt, error) {
 		return nil, nil, err
 	}
 	cfg = cfg.withDefaults()
-	dec := cfg.Decoder
-	if dec == nil {
+	dec, owns := cfg.Decoder, cfg.Decoder == nil
+	if owns {
 		var err error
 		if dec, err = codec.NewDecoder(cfg.Codec); err != nil {
 			return nil, nil, fmt.Errorf("kafka: source decoder: %w", err)
@@ -118,6 +119,7 @@ func newSource(cfg SourceConfig) (*Source, []kgo.Opt, error) {
 		cfg:      cfg,
 		group:    cfg.GroupID != "",
 		dec:      dec,
+		owns:     owns,
 		parts:    map[TopicPartition]*partState{},
 		assigned: map[TopicPartition]bool{},
 		space:    make(chan struct{}, 1),
@@ -604,6 +606,9 @@ func (s *Source) Close() error {
 		close(s.closing)
 		if !s.txn {
 			s.cl.CloseAllowingRebalance()
+		}
+		if s.owns {
+			s.dec.Close() // batches handed out keep their own buffers
 		}
 	})
 	return s.closeErr
