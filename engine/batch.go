@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Batch is one micro-batch moving through a pipeline: the Arrow record batches
@@ -71,16 +72,9 @@ type Sink interface {
 	Close() error
 }
 
-// Stage transforms a record batch (Filter and Map are stages). It returns a new
-// batch the caller owns, or the input itself Retained; nil means no rows.
+// Stage transforms a record batch (Filter and Map are stages). It borrows rec
+// and returns a batch the caller owns (which may share rec's buffers, or be
+// rec itself Retained); nil means no rows. mem is the pipeline's allocator.
 type Stage interface {
-	Apply(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error)
-}
-
-// StageFunc adapts a function to Stage.
-type StageFunc func(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error)
-
-// Apply calls f.
-func (f StageFunc) Apply(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	return f(ctx, rec)
+	Apply(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error)
 }

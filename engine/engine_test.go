@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sabot-kafka/sabot/engine"
+	"github.com/sabot-kafka/sabot/ops"
 )
 
 var schema = arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.PrimitiveTypes.Int64}}, nil)
@@ -49,8 +50,8 @@ func release(recs []arrow.RecordBatch) {
 }
 
 // even keeps even values.
-func even(mem memory.Allocator) engine.MaskFunc {
-	return func(_ context.Context, rec arrow.RecordBatch) (*array.Boolean, error) {
+func even(mem memory.Allocator) ops.MaskFunc {
+	return func(_ memory.Allocator, rec arrow.RecordBatch) (*array.Boolean, error) {
 		b := array.NewBooleanBuilder(mem)
 		defer b.Release()
 		for _, v := range rec.Column(0).(*array.Int64).Int64Values() {
@@ -61,7 +62,7 @@ func even(mem memory.Allocator) engine.MaskFunc {
 }
 
 // times10 multiplies the column by ten.
-func times10(mem memory.Allocator) engine.MapFunc {
+func times10(mem memory.Allocator) func(context.Context, arrow.RecordBatch) (arrow.RecordBatch, error) {
 	return func(_ context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 		b := array.NewInt64Builder(mem)
 		defer b.Release()
@@ -94,7 +95,7 @@ func TestPipelineFilterMapCommit(t *testing.T) {
 	defer release(in)
 	src := engine.Records(in...)
 	var got collect
-	p := engine.From(src).Filter(even(mem)).Map(times10(mem)).To(engine.Func(got.sink))
+	p := engine.From(src).FilterFunc(even(mem)).MapFunc(times10(mem)).To(engine.Func(got.sink))
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +118,7 @@ func TestPipelineStageErrorStopsWithCause(t *testing.T) {
 	src := engine.Records(in...)
 	boom := errors.New("boom")
 	calls := 0
-	p := engine.From(src).Map(func(_ context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	p := engine.From(src).MapFunc(func(_ context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 		calls++
 		if calls == 3 {
 			return nil, boom
@@ -264,5 +265,24 @@ func TestProgressReport(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "done: 20 records in, 20 rows out") {
 		t.Fatalf("progress = %q", out.String())
+	}
+}
+
+func TestPipelineWithOpsExpressions(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	in := batches(t, mem, 4, 250)
+	defer release(in)
+	var got collect
+	p := engine.From(engine.Records(in...)).
+		Filter(ops.Col("n").Ge(ops.Lit(int64(900))).Or(ops.Col("n").Lt(ops.Lit(int64(3))))).
+		Map(ops.Project(ops.Col("n").Mul(ops.Lit(int64(2))).As("n"))).
+		To(engine.Func(got.sink)).
+		WithOptions(engine.RunOptions{Allocator: mem})
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.vals) != 103 || got.vals[0] != 0 || got.vals[2] != 4 || got.vals[3] != 1800 || got.vals[102] != 1998 {
+		t.Fatalf("got %d values: %v...", len(got.vals), got.vals[:4])
 	}
 }

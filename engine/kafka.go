@@ -235,7 +235,7 @@ func (p *Pipeline) runExactlyOnce(ctx context.Context) error {
 			b := fromKafkaBatch(kb)
 			p.metrics.addIn(b)
 			work := context.WithoutCancel(ctx)
-			if err := applyStages(work, p.stages, b); err != nil {
+			if err := applyStages(work, o.Allocator, p.stages, b); err != nil {
 				b.Release()
 				kb.Done()
 				return errors.Join(err, tx.Abort(ctx))

@@ -44,7 +44,7 @@ func produceValues(ctx context.Context, t testing.TB, s *services.Services, topi
 }
 
 // evenValues keeps "v-NNNNNNN" values whose number is even.
-func evenValues(_ context.Context, rec arrow.RecordBatch) (*array.Boolean, error) {
+func evenValues(_ memory.Allocator, rec arrow.RecordBatch) (*array.Boolean, error) {
 	col := rec.Column(0).(*array.String)
 	b := array.NewBooleanBuilder(memory.DefaultAllocator)
 	defer b.Release()
@@ -122,7 +122,7 @@ func TestKafkaPipelineAtLeastOnce(t *testing.T) {
 
 	runCtx, stop := context.WithCancel(ctx)
 	p := engine.FromKafka(stringSource(s, in, servicestest.UniqueName(t))).
-		Filter(evenValues).Map(upper).
+		FilterFunc(evenValues).MapFunc(upper).
 		ToKafka(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}})
 	errc := make(chan error, 1)
 	go func() { errc <- p.Run(runCtx) }()
@@ -158,7 +158,7 @@ func TestEOSWorker(t *testing.T) {
 		SessionTimeout: 8 * time.Second, HeartbeatInterval: time.Second}
 	sink := kafka.SinkConfig{Brokers: brokers, Topic: out, Codec: codec.Spec{Type: codec.String}, TransactionalID: txnID,
 		ClientOpts: []kgo.Opt{kgo.TransactionTimeout(10 * time.Second)}}
-	p := engine.FromKafka(src).Filter(evenValues).Map(upper).ToKafka(sink).
+	p := engine.FromKafka(src).FilterFunc(evenValues).MapFunc(upper).ToKafka(sink).
 		WithOptions(engine.RunOptions{Guarantee: engine.ExactlyOnce, TxnMaxRecords: 5000, TxnMaxInterval: 200 * time.Millisecond})
 	fmt.Println("worker started")
 	if err := p.Run(context.Background()); err != nil {

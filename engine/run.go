@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // RunOptions tune how a pipeline runs. The zero value is usable.
@@ -24,6 +25,8 @@ type RunOptions struct {
 	// (default 5s) and a final one when the run ends.
 	Progress      io.Writer
 	ProgressEvery time.Duration
+	// Allocator is where stages allocate (default memory.DefaultAllocator).
+	Allocator memory.Allocator
 	// Guarantee is the delivery guarantee between a Kafka source and a
 	// Kafka sink (default AtLeastOnce).
 	Guarantee Guarantee
@@ -43,6 +46,9 @@ func (o RunOptions) withDefaults() RunOptions {
 	}
 	if o.ProgressEvery <= 0 {
 		o.ProgressEvery = 5 * time.Second
+	}
+	if o.Allocator == nil {
+		o.Allocator = memory.DefaultAllocator
 	}
 	if o.TxnMaxRecords <= 0 {
 		o.TxnMaxRecords = 50_000
@@ -132,7 +138,7 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 				b.Release()
 				continue
 			}
-			if err := applyStages(work, stages, b); err != nil {
+			if err := applyStages(work, o.Allocator, stages, b); err != nil {
 				b.Release()
 				fail(err)
 				continue
@@ -204,7 +210,7 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 
 // applyStages runs every stage over every record batch of b, replacing
 // b.Records with the results and dropping empty ones.
-func applyStages(ctx context.Context, stages []Stage, b *Batch) error {
+func applyStages(ctx context.Context, mem memory.Allocator, stages []Stage, b *Batch) error {
 	if len(stages) == 0 {
 		return nil
 	}
@@ -216,7 +222,7 @@ func applyStages(ctx context.Context, stages []Stage, b *Batch) error {
 			if cur == nil || firstErr != nil {
 				break
 			}
-			next, err := st.Apply(ctx, cur)
+			next, err := st.Apply(ctx, mem, cur)
 			cur.Release()
 			cur = next
 			if err != nil {

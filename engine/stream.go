@@ -6,17 +6,16 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/bitutil"
-	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sabot-kafka/sabot/kafka"
+	"github.com/sabot-kafka/sabot/ops"
 )
 
 // Stream is a pipeline under construction: a source and the stages its batches
 // pass through. Methods return the Stream so calls chain:
 //
-//	err := engine.From(src).Filter(pred).Map(fn).To(sink).Run(ctx)
+//	err := engine.From(src).Filter(pred).Map(ops.Select("id", "amount")).To(sink).Run(ctx)
 type Stream struct {
 	source      Source
 	kafkaSource *kafka.SourceConfig // FromKafka: opened by Run
@@ -26,51 +25,47 @@ type Stream struct {
 // From starts a stream at src.
 func From(src Source) *Stream { return &Stream{source: src} }
 
-// MaskFunc computes a boolean mask over a whole batch: rows where it is true
-// (not false, not null) are kept.
-type MaskFunc func(ctx context.Context, rec arrow.RecordBatch) (*array.Boolean, error)
+// Filter keeps the rows for which pred is true (not false, not null), e.g.
+//
+//	ops.Col("amount").Gt(ops.Lit(100.0)).And(ops.Col("currency").Eq(ops.Lit("EUR")))
+//
+// The expression is bound to each batch layout once and evaluated with
+// whole-column kernels.
+func (s *Stream) Filter(pred ops.Expr) *Stream { return s.Via(opStage{ops.Where(pred)}) }
 
-// Filter keeps the rows for which mask is true.
-func (s *Stream) Filter(mask MaskFunc) *Stream {
-	return s.Via(StageFunc(func(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-		m, err := mask(ctx, rec)
-		if err != nil {
-			return nil, fmt.Errorf("filter: %w", err)
-		}
-		defer m.Release()
-		if m.Len() != int(rec.NumRows()) {
-			return nil, fmt.Errorf("filter: mask has %d rows, batch %d", m.Len(), rec.NumRows())
-		}
-		if m.NullN() == 0 && countTrue(m) == m.Len() {
-			rec.Retain() // every row kept: no copy
-			return rec, nil
-		}
-		out, err := compute.FilterRecordBatch(ctx, rec, m, compute.DefaultFilterOptions())
-		if err != nil {
-			return nil, fmt.Errorf("filter: %w", err)
-		}
-		return out, nil
+// FilterFunc keeps the rows for which mask's result is true.
+func (s *Stream) FilterFunc(mask ops.MaskFunc) *Stream { return s.Via(opStage{ops.WhereFunc(mask)}) }
+
+// Map applies op to every batch: ops.Select, ops.Project, ops.WithColumn,
+// ops.Rename, ops.Func, or ops.Chain of them.
+func (s *Stream) Map(op ops.Op) *Stream { return s.Via(opStage{op}) }
+
+// MapFunc applies a user function to every batch. It must not release its
+// input; it returns a batch the caller owns (Retain the input to pass it
+// through).
+func (s *Stream) MapFunc(fn func(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error)) *Stream {
+	return s.Via(stageFunc(func(ctx context.Context, _ memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+		return fn(ctx, rec)
 	}))
-}
-
-func countTrue(m *array.Boolean) int {
-	return bitutil.CountSetBits(m.Data().Buffers()[1].Bytes(), m.Data().Offset(), m.Len())
-}
-
-// MapFunc turns a batch into a new one (projection, computed columns, any
-// user function). It must not release its input; it returns a batch the
-// caller owns (Retain the input to pass it through).
-type MapFunc func(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error)
-
-// Map applies fn to every batch.
-func (s *Stream) Map(fn MapFunc) *Stream {
-	return s.Via(StageFunc(fn))
 }
 
 // Via adds any Stage.
 func (s *Stream) Via(st Stage) *Stream {
 	s.stages = append(s.stages, st)
 	return s
+}
+
+// opStage runs an ops.Op as a stage.
+type opStage struct{ op ops.Op }
+
+func (o opStage) Apply(_ context.Context, mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	return o.op.Apply(mem, rec)
+}
+
+type stageFunc func(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error)
+
+func (f stageFunc) Apply(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	return f(ctx, mem, rec)
 }
 
 // To ends the stream at sink, giving a Pipeline to run.
