@@ -1,0 +1,13 @@
+// Package json writes Arrow rows as JSON objects, one value per row, appended
+// into the caller's buffer (the Encoder's arena): strconv append functions
+// for numbers, a hand-written string escaper, precomputed object keys, and
+// no encoding/json or reflection per row. It is the inverse of decode/json's
+// mapping: timestamps as RFC 3339 UTC strings with the unit's fraction digits
+// (or epoch integers with Options.EpochTimestamps), dates and times as
+// strings, binary as standard base64, decimals as exact JSON numbers (or
+// strings with Options.DecimalStrings), maps as objects, raw-JSON columns
+// verbatim (checked to be one JSON value). Nulls are written as null, or left
+// out with Options.OmitNulls. NaN, infinities and dates outside years
+// 0000–9999 are row errors wrapping ErrValue. Plain JSON uses no registry
+// schema; see encode/jsonschema for JSON Schema values.
+package json

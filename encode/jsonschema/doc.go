@@ -1,0 +1,10 @@
+// Package jsonschema encodes Arrow rows as JSON Schema values: each row is a
+// JSON object written by encode/json, and the Writer carries the writer
+// schema (type JSON) to register — given, or derived from the Arrow schema by
+// SchemaFor — with the record name taken from the schema's title. With
+// Options.Validate every row is checked against that schema before it is
+// written; a row that breaks it is a row error wrapping ErrInvalid (the
+// spec's sink rejecting an invalid message). Validation uses the decode
+// plan's compiled checks when they cover the schema, else the full validator
+// (see decode/jsonschema).
+package jsonschema
