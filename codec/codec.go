@@ -10,9 +10,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/sabot-kafka/sabot/decode"
-	"github.com/sabot-kafka/sabot/decode/raw"
 	"github.com/sabot-kafka/sabot/encode"
-	encraw "github.com/sabot-kafka/sabot/encode/raw"
 	"github.com/sabot-kafka/sabot/registry"
 )
 
@@ -111,12 +109,33 @@ func (s Spec) Validate() error {
 	if _, err := ParseType(string(s.Type)); err != nil {
 		errs = append(errs, err)
 	}
-	if s.Type == String || s.Type == Bytes {
+	switch s.Type {
+	case String, Bytes:
 		if s.Registry != nil || s.Schema != "" {
 			errs = append(errs, fmt.Errorf("codec: %s values carry no schema; Registry and Schema must be unset", s.Type))
 		}
+	case Avro, JSONSchema:
+		if s.Registry == nil && s.Schema == "" && s.ReaderSchema == "" {
+			errs = append(errs, fmt.Errorf("codec: %s needs a Registry or an inline Schema", s.Type))
+		}
+	case Protobuf:
+		if s.Registry == nil && s.Schema == "" && s.ProtoDescriptor == nil {
+			errs = append(errs, errors.New("codec: protobuf needs a Registry, a .proto Schema or a ProtoDescriptor"))
+		}
+	}
+	if s.ReaderSchema != "" && s.Type != Avro {
+		errs = append(errs, fmt.Errorf("codec: ReaderSchema applies to avro, not %s", s.Type))
 	}
 	return errors.Join(errs...)
+}
+
+// wire is the framing of values: the Confluent header when a registry is
+// given for a registry format.
+func (s Spec) wire() decode.Wire {
+	if s.Registry != nil && (s.Type == Avro || s.Type == Protobuf || s.Type == JSONSchema) {
+		return decode.WireConfluent
+	}
+	return decode.WireNone
 }
 
 // NewDecoder returns a decoder for s.
@@ -124,26 +143,46 @@ func NewDecoder(s Spec) (*decode.Decoder, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	cfg := decode.Config{Metadata: s.Metadata, Allocator: s.Allocator}
-	switch s.Type {
-	case String:
-		cfg.Compiler = raw.Compiler(raw.StringPlan(s.Limits))
-	case Bytes:
-		cfg.Compiler = raw.Compiler(raw.BytesPlan(s.Limits))
-	default:
-		return nil, fmt.Errorf("%w: decoding %s", ErrNotAvailable, s.Type)
+	cfg := decode.Config{Metadata: s.Metadata, Allocator: s.Allocator, Wire: s.wire()}
+	if cfg.Wire == decode.WireConfluent {
+		cfg.Registry = s.Registry
 	}
+	comp, err := decodeCompiler(s)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Compiler = comp
+	cfg.MessageIndexes = s.Type == Protobuf && cfg.Wire == decode.WireConfluent
 	return decode.New(cfg)
 }
 
-// NewEncoder returns an encoder for s.
+// NewEncoder returns an encoder for s. With a Registry, registry formats
+// register their writer schema (under Subject, or the name Strategy gives)
+// and prefix every value with the wire-format header.
 func NewEncoder(s Spec) (*encode.Encoder, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	switch s.Type {
-	case String, Bytes:
-		return encode.New(encode.Config{Compiler: encraw.Compiler(s.Column)})
+	comp, err := encodeCompiler(s)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("%w: encoding %s", ErrNotAvailable, s.Type)
+	cfg := encode.Config{Compiler: comp}
+	if s.wire() == decode.WireConfluent {
+		cfg.Registrar = s.Registry
+		cfg.Subject = s.subjectFor
+	}
+	return encode.New(cfg)
+}
+
+// subjectFor names the subject a writer schema registers under.
+func (s Spec) subjectFor(w encode.Writer) (string, error) {
+	if s.Subject != "" {
+		return s.Subject, nil
+	}
+	strategy := s.Strategy
+	if strategy == nil {
+		strategy = registry.TopicNameStrategy
+	}
+	return strategy(s.Topic, false, w.RecordName)
 }
