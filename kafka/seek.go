@@ -137,6 +137,19 @@ func (s *Source) seek(ctx context.Context, req seekRequest) error {
 	if len(set) == 0 {
 		return fmt.Errorf("kafka: seek: no partition to move")
 	}
+	if !s.group {
+		// Without a group the client discovers partitions from metadata and
+		// starts them at the reset offset, which would overwrite a seek
+		// made before discovery: register the target as their start too.
+		add := make(map[string]map[int32]kgo.Offset, len(set))
+		for t, ps := range set {
+			add[t] = make(map[int32]kgo.Offset, len(ps))
+			for p, eo := range ps {
+				add[t][p] = kgo.NewOffset().At(eo.Offset)
+			}
+		}
+		s.cl.AddConsumePartitions(add)
+	}
 	s.cl.SetOffsets(set)
 	return nil
 }

@@ -296,3 +296,35 @@ func appendInt(b []byte, i int) []byte {
 	}
 	return append(b, byte('0'+i%10))
 }
+
+// TestSeekBeforeDiscoveryWithoutGroup seeks a group-less source right after it
+// is created, before its client has loaded the topic's partitions: the seek
+// must win over the reset offset every time.
+func TestSeekBeforeDiscoveryWithoutGroup(t *testing.T) {
+	s := servicestest.Open(t)
+	topic := servicestest.Topic(t, s, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	produce(ctx, t, s, topic, "v", 10, 0)
+	for round := 0; round < 20; round++ {
+		cfg := sourceConfig(s, topic, "")
+		cfg.AutoOffsetReset = kafka.OffsetEarliest
+		src := newSource(t, cfg)
+		if err := src.Seek(ctx, topic, 0, 4); err != nil {
+			t.Fatal(err)
+		}
+		pctx, pcancel := context.WithTimeout(ctx, 10*time.Second)
+		b, err := src.Poll(pctx)
+		pcancel()
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		if got := b.Records[0].Offset; got != 4 {
+			t.Fatalf("round %d: first record at offset %d, want 4", round, got)
+		}
+		b.Done()
+		if err := src.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
