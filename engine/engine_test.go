@@ -286,3 +286,33 @@ func TestPipelineWithOpsExpressions(t *testing.T) {
 		t.Fatalf("got %d values: %v...", len(got.vals), got.vals[:4])
 	}
 }
+
+func TestLimitAndStopWhenIdle(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	// Limit: the batch reaching the limit is the last one read.
+	src := &endless{mem: mem}
+	var got collect
+	p := engine.From(src).Limit(25).To(engine.Func(got.sink))
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.vals) != 30 || src.committed != 30 {
+		t.Fatalf("limit 25 over batches of 10: delivered %d, committed %d", len(got.vals), src.committed)
+	}
+	// StopWhenIdle: a source that never yields ends the run cleanly.
+	idle := engine.From(&silent{}).StopWhenIdle(50 * time.Millisecond).To(engine.Func(got.sink))
+	if err := idle.Run(context.Background()); err != nil {
+		t.Fatalf("idle stop: %v", err)
+	}
+	if m := p.Metrics(); m.InRecords != 30 {
+		t.Fatalf("metrics after the run: %+v", m)
+	}
+}
+
+// silent blocks in Next until its context ends.
+type silent struct{}
+
+func (silent) Next(ctx context.Context) (*engine.Batch, error) { <-ctx.Done(); return nil, ctx.Err() }
+func (silent) Commit(context.Context, *engine.Batch) error     { return nil }
+func (silent) Close() error                                    { return nil }

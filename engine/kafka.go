@@ -37,7 +37,7 @@ func FromKafka(cfg kafka.SourceConfig) *Stream {
 // runs; with a Kafka source and RunOptions.Guarantee = ExactlyOnce both share
 // one transactional client.
 func (s *Stream) ToKafka(cfg kafka.SinkConfig) *Pipeline {
-	return &Pipeline{source: s.source, kafkaSource: s.kafkaSource, stages: s.stages, kafkaSink: &cfg}
+	return &Pipeline{stream: *s, kafkaSink: &cfg}
 }
 
 // KafkaSource adapts an open kafka.Source: each Poll is a batch, and a batch
@@ -137,26 +137,31 @@ func (k *kafkaSink) Write(ctx context.Context, recs []arrow.RecordBatch, done fu
 func (k *kafkaSink) Flush(ctx context.Context) error { return k.sink.Flush(ctx) }
 func (k *kafkaSink) Close() error                    { return k.sink.Close() }
 
-// open turns the pipeline's Kafka configurations into a Source and Sink.
-func (p *Pipeline) open() error {
-	if p.kafkaSource != nil {
-		src, err := kafka.NewSource(*p.kafkaSource)
+// open returns the pipeline's source and sink, opening the Kafka ones its
+// configurations describe.
+func (p *Pipeline) open() (Source, Sink, error) {
+	src, sink := p.stream.source, p.sink
+	if p.stream.kafkaSource != nil {
+		ks, err := kafka.NewSource(*p.stream.kafkaSource)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		p.source = KafkaSource(src)
+		src = KafkaSource(ks)
 	}
 	if p.kafkaSink != nil {
-		sink, err := kafka.NewSink(*p.kafkaSink)
+		ks, err := kafka.NewSink(*p.kafkaSink)
 		if err != nil {
-			if p.source != nil {
-				_ = p.source.Close()
+			if src != nil {
+				_ = src.Close()
 			}
-			return err
+			return nil, nil, err
 		}
-		p.sink = KafkaSink(sink)
+		sink = KafkaSink(ks)
 	}
-	return nil
+	if src == nil || sink == nil {
+		return nil, nil, errors.New("engine: a pipeline needs a source and a sink")
+	}
+	return src, sink, nil
 }
 
 // ErrNeedsKafka is returned for ExactlyOnce without a Kafka source and sink.
@@ -169,10 +174,10 @@ var ErrNeedsKafka = errors.New("engine: ExactlyOnce needs FromKafka(...).ToKafka
 // records are processed again; read_committed readers never see the aborted
 // output.
 func (p *Pipeline) runExactlyOnce(ctx context.Context) error {
-	if p.kafkaSource == nil || p.kafkaSink == nil {
+	if p.stream.kafkaSource == nil || p.kafkaSink == nil {
 		return ErrNeedsKafka
 	}
-	tx, err := kafka.NewTransactor(*p.kafkaSource, *p.kafkaSink)
+	tx, err := kafka.NewTransactor(*p.stream.kafkaSource, *p.kafkaSink)
 	if err != nil {
 		return err
 	}
@@ -202,11 +207,24 @@ func (p *Pipeline) runExactlyOnce(ctx context.Context) error {
 		}
 		return nil
 	}
+	var total int64 // records read, for Limit
+	lastBatch := time.Now()
 	runErr := func() error {
 		for {
-			pollCtx, cancel := ctx, context.CancelFunc(func() {})
+			if p.stream.limit > 0 && total >= p.stream.limit {
+				return finish(context.WithoutCancel(ctx))
+			}
+			// Poll until the open transaction is due, or the stream is idle.
+			var deadline time.Time
 			if inTxn > 0 {
-				pollCtx, cancel = context.WithDeadline(ctx, txnStart.Add(o.TxnMaxInterval))
+				deadline = txnStart.Add(o.TxnMaxInterval)
+			}
+			if idleAt := lastBatch.Add(p.stream.idle); p.stream.idle > 0 && (deadline.IsZero() || idleAt.Before(deadline)) {
+				deadline = idleAt
+			}
+			pollCtx, cancel := ctx, context.CancelFunc(func() {})
+			if !deadline.IsZero() {
+				pollCtx, cancel = context.WithDeadline(ctx, deadline)
 			}
 			kb, err := tx.Poll(pollCtx)
 			cancel()
@@ -219,9 +237,12 @@ func (p *Pipeline) runExactlyOnce(ctx context.Context) error {
 						return tx.Abort(drain)
 					}
 					return finish(drain)
-				case errors.Is(err, context.DeadlineExceeded): // the transaction is old enough
+				case errors.Is(err, context.DeadlineExceeded): // the transaction is due, or idle
 					if err := finish(ctx); err != nil {
 						return err
+					}
+					if p.stream.idle > 0 && time.Since(lastBatch) >= p.stream.idle {
+						return nil
 					}
 					continue
 				}
@@ -229,13 +250,15 @@ func (p *Pipeline) runExactlyOnce(ctx context.Context) error {
 			}
 			// The transaction commits the offsets of everything polled, so a
 			// polled batch is always processed, even when ctx has ended.
+			lastBatch = time.Now()
+			total += int64(kb.Len())
 			if inTxn == 0 {
-				txnStart = time.Now()
+				txnStart = lastBatch
 			}
 			b := fromKafkaBatch(kb)
 			p.metrics.addIn(b)
 			work := context.WithoutCancel(ctx)
-			if err := applyStages(work, o.Allocator, p.stages, b); err != nil {
+			if err := applyStages(work, o.Allocator, p.stream.stages, b); err != nil {
 				b.Release()
 				kb.Done()
 				return errors.Join(err, tx.Abort(ctx))

@@ -126,6 +126,12 @@ func TestKafkaPipelineAtLeastOnce(t *testing.T) {
 		ToKafka(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}})
 	errc := make(chan error, 1)
 	go func() { errc <- p.Run(runCtx) }()
+	go func() { // Metrics is safe while the pipeline runs (checked by -race)
+		for runCtx.Err() == nil {
+			_ = p.Metrics()
+			time.Sleep(time.Millisecond)
+		}
+	}()
 	seen := readAll(ctx, t, s, out, n/2, 3*time.Second)
 	stop()
 	if err := <-errc; err != nil {

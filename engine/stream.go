@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -20,6 +22,8 @@ type Stream struct {
 	source      Source
 	kafkaSource *kafka.SourceConfig // FromKafka: opened by Run
 	stages      []Stage
+	limit       int64         // Limit
+	idle        time.Duration // StopWhenIdle
 }
 
 // From starts a stream at src.
@@ -70,18 +74,19 @@ func (f stageFunc) Apply(ctx context.Context, mem memory.Allocator, rec arrow.Re
 
 // To ends the stream at sink, giving a Pipeline to run.
 func (s *Stream) To(sink Sink) *Pipeline {
-	return &Pipeline{source: s.source, kafkaSource: s.kafkaSource, stages: s.stages, sink: sink}
+	return &Pipeline{stream: *s, sink: sink}
 }
 
 // Pipeline is a source, its stages and a sink, ready to run.
 type Pipeline struct {
-	source      Source
-	kafkaSource *kafka.SourceConfig
-	stages      []Stage
-	sink        Sink
-	kafkaSink   *kafka.SinkConfig
-	opts        RunOptions
-	metrics     Metrics
+	stream    Stream
+	sink      Sink
+	kafkaSink *kafka.SinkConfig
+	opts      RunOptions
+	metrics   Metrics
+
+	mu     sync.Mutex
+	source Source // set by Run; read by Metrics
 }
 
 // WithOptions sets how the pipeline runs.
@@ -97,21 +102,31 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if p.opts.Guarantee == ExactlyOnce {
 		return p.runExactlyOnce(ctx)
 	}
-	if err := p.open(); err != nil {
+	src, sink, err := p.open()
+	if err != nil {
 		return err
 	}
-	err := run(ctx, p.source, p.stages, p.sink, &p.metrics, p.opts)
-	if cerr := p.sink.Close(); cerr != nil && err == nil {
+	src = bound(src, p.stream.limit, p.stream.idle)
+	p.mu.Lock()
+	p.source = src
+	p.mu.Unlock()
+	err = run(ctx, src, p.stream.stages, sink, &p.metrics, p.opts)
+	if cerr := sink.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("engine: closing sink: %w", cerr)
 	}
-	if cerr := p.source.Close(); cerr != nil && err == nil {
+	if cerr := src.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("engine: closing source: %w", cerr)
 	}
 	return err
 }
 
 // Metrics is what the pipeline has moved so far; safe to call while it runs.
-func (p *Pipeline) Metrics() Snapshot { return p.metrics.Snapshot(p.source) }
+func (p *Pipeline) Metrics() Snapshot {
+	p.mu.Lock()
+	src := p.source
+	p.mu.Unlock()
+	return p.metrics.Snapshot(src)
+}
 
 // ErrClosed is returned by sources and sinks used after Close.
 var ErrClosed = errors.New("engine: closed")

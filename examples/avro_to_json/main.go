@@ -61,18 +61,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fmt.Fprintf(stdout, "sent %d Avro transactions to %s\n", len(transactions), env.Short(avroTopic))
 
 	// Convert Avro → JSON.
-	source, err := kafka.NewSource(kafka.SourceConfig{
+	// Limit ends the pipeline after the records written above.
+	pipeline := engine.FromKafka(kafka.SourceConfig{
 		Brokers:         kafka.SplitBrokers(env.Brokers),
 		Topics:          []string{avroTopic},
 		GroupID:         env.Name("codec-converter"),
 		Codec:           codec.Spec{Type: codec.Avro, Registry: reg},
 		AutoOffsetReset: kafka.OffsetEarliest,
-	})
-	if err != nil {
-		return err
-	}
-	// Take ends the pipeline after the records written above.
-	pipeline := engine.From(exampleenv.Take(engine.KafkaSource(source), int64(len(transactions)))).
+	}).
+		Limit(int64(len(transactions))).
 		ToKafka(kafka.SinkConfig{
 			Brokers: kafka.SplitBrokers(env.Brokers),
 			Topic:   jsonTopic,

@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return nil
 	}
 
-	// Read once first: a seek applies to partitions the source reads already.
+	// The first message, from the reset position.
 	if err := next("start (earliest)"); err != nil {
 		return err
 	}

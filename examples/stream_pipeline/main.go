@@ -63,19 +63,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %d transactions to %s\n", records, env.Short(in))
 
-	source, err := kafka.NewSource(kafka.SourceConfig{
+	// A Kafka source never ends by itself: Limit ends the stream after the
+	// records written above, and Run returns once they are processed and
+	// committed.
+	pipeline := engine.FromKafka(kafka.SourceConfig{
 		Brokers:         kafka.SplitBrokers(env.Brokers),
 		Topics:          []string{in},
 		GroupID:         env.Name("stream-processor"),
 		Codec:           codec.Spec{Type: codec.JSON, ArrowSchema: bench.TransactionSchema},
 		AutoOffsetReset: kafka.OffsetEarliest,
-	})
-	if err != nil {
-		return err
-	}
-	// A Kafka source never ends by itself: Take ends it after the records
-	// written above, and Run returns once they are processed and committed.
-	pipeline := engine.From(exampleenv.Take(engine.KafkaSource(source), records)).
+	}).
+		Limit(records).
 		Filter(large).
 		Map(project).
 		ToKafka(kafka.SinkConfig{

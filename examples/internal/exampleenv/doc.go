@@ -18,7 +18,6 @@
 // Examples print names with Short, which drops the suffix, so their output
 // is the same on every run.
 //
-// Also here: Main, the body of every example's main; Take, which bounds a
-// pipeline's Kafka source to the records an example wrote; and Close, for
-// deferred closes whose errors matter.
+// Also here: Main, the body of every example's main; and Close, for deferred
+// closes whose errors matter.
 package exampleenv

@@ -18,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/sabot-kafka/sabot/engine"
 	"github.com/sabot-kafka/sabot/registry"
 	"github.com/sabot-kafka/sabot/registry/memregistry"
 	"github.com/sabot-kafka/sabot/services"
@@ -193,30 +192,6 @@ func (e *Env) Close() {
 	if e.svc != nil {
 		e.svc.Close()
 	}
-}
-
-// Take bounds src to its first n records: after the batch that reaches n,
-// Next returns io.EOF, so a pipeline over it drains, writes and commits what
-// is in flight and Run returns, as for any bounded source. A Kafka source
-// never ends by itself; this is how the examples stop after the records
-// they wrote.
-func Take(src engine.Source, n int64) engine.Source { return &take{Source: src, left: n} }
-
-type take struct {
-	engine.Source
-	left int64 // records still to read; Next is called from one goroutine
-}
-
-func (t *take) Next(ctx context.Context) (*engine.Batch, error) {
-	if t.left <= 0 {
-		return nil, io.EOF
-	}
-	b, err := t.Source.Next(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t.left -= int64(b.InRecords)
-	return b, nil
 }
 
 // Close closes c and keeps its error in *err unless *err already holds one,

@@ -144,9 +144,10 @@ func TestTopicsAndCleanup(t *testing.T) {
 	}
 }
 
-// TestTake runs a pipeline over a Kafka source bounded by Take: Run returns
-// by itself once the records are through, and the group committed them all.
-func TestTake(t *testing.T) {
+// TestLimitedKafkaPipeline runs a pipeline over a Kafka source bounded by the
+// stream's Limit, the way the pipeline examples do: Run returns once the
+// records are processed, and their offsets are committed.
+func TestLimitedKafkaPipeline(t *testing.T) {
 	ctx := testContext(t)
 	e, err := Open(ctx, "example", nil)
 	if err != nil {
@@ -179,7 +180,7 @@ func TestTake(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows atomic.Int64
-	p := engine.From(Take(engine.KafkaSource(src), n)).To(engine.Func(func(_ context.Context, rec arrow.RecordBatch) error {
+	p := engine.From(engine.KafkaSource(src)).Limit(n).To(engine.Func(func(_ context.Context, rec arrow.RecordBatch) error {
 		rows.Add(rec.NumRows())
 		return nil
 	}))
