@@ -87,6 +87,9 @@ type Spec struct {
 	ProtoDescriptor protoreflect.MessageDescriptor
 	// ProtoImports are further .proto files Schema imports, by import path.
 	ProtoImports map[string]string
+	// References are the registry references of Schema (Protobuf imports,
+	// Avro named types, JSON Schema $refs), registered with it by encoders.
+	References []registry.Reference
 
 	// Column names the column String and Bytes encoders write (default: the
 	// only column).
@@ -167,7 +170,7 @@ func NewEncoder(s Spec) (*encode.Encoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := encode.Config{Compiler: comp}
+	cfg := encode.Config{Compiler: withoutMetadata{comp}}
 	if s.wire() == decode.WireConfluent {
 		cfg.Registrar = s.Registry
 		cfg.Subject = s.subjectFor

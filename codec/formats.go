@@ -82,9 +82,9 @@ func encodeCompiler(s Spec) (encode.Compiler, error) {
 	case JSONSchema:
 		// Rows are validated against the schema: the spec's JSON Schema sink
 		// rejects an invalid message rather than writing it.
-		return encjs.NewCompiler(encjs.Options{Schema: s.Schema, Validate: true}), nil
+		return encjs.NewCompiler(encjs.Options{Schema: s.Schema, References: s.References, Validate: true}), nil
 	case Avro:
-		return encavro.NewCompiler(encavro.Options{Schema: s.Schema}), nil
+		return encavro.NewCompiler(encavro.Options{Schema: s.Schema, References: s.References}), nil
 	case Protobuf:
 		if s.ProtoDescriptor == nil && s.Schema != "" {
 			// Compile once here so a bad .proto fails now, not at the first batch.
@@ -94,7 +94,7 @@ func encodeCompiler(s Spec) (encode.Compiler, error) {
 		}
 		return encproto.NewCompiler(encproto.Options{
 			Descriptor: s.ProtoDescriptor, Proto: s.Schema, Imports: s.ProtoImports, Message: s.ProtoMessage,
-			IgnoreExtraColumns: true,
+			References: s.References, IgnoreExtraColumns: true,
 		}), nil
 	case MsgPack:
 		return encmsgpack.NewCompiler(encmsgpack.Options{}), nil

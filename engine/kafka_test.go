@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/engine"
 	"github.com/sabot-kafka/sabot/kafka"
 	"github.com/sabot-kafka/sabot/services"
@@ -230,5 +231,60 @@ func waitForOutput(ctx context.Context, s *services.Services, topic string, want
 			return fmt.Errorf("output did not reach %d records: %w", want, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
+	}
+}
+
+// TestCopyKeepsKeysHeadersTimestamps copies a topic through a pipeline whose
+// source decodes the metadata columns: the sink writes them back as each
+// record's key, headers and timestamp, and leaves them out of the values.
+func TestCopyKeepsKeysHeadersTimestamps(t *testing.T) {
+	s := servicestest.Open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	in, out := servicestest.Topic(t, s, 2), servicestest.Topic(t, s, 2)
+	cl, err := s.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	const n = 100
+	base := time.UnixMilli(1_700_000_000_000)
+	for i := 0; i < n; i++ {
+		r := &kgo.Record{Topic: in, Key: fmt.Appendf(nil, "k%d", i), Value: fmt.Appendf(nil, "v%d", i),
+			Timestamp: base.Add(time.Duration(i) * time.Second),
+			Headers:   []kgo.RecordHeader{{Key: "trace", Value: fmt.Appendf(nil, "t%d", i)}, {Key: "empty"}}}
+		if err := cl.ProduceSync(ctx, r).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := stringSource(s, in, servicestest.UniqueName(t))
+	src.Codec.Metadata = decode.MetaAll
+	p := engine.FromKafka(src).Limit(n).
+		ToKafka(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}})
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := s.NewClient(kgo.ConsumeTopics(out), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	got := 0
+	for got < n {
+		fs := rd.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("read %d of %d", got, n)
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			got++
+			var i int
+			if _, err := fmt.Sscanf(string(r.Value), "v%d", &i); err != nil {
+				t.Fatalf("value %q: %v", r.Value, err)
+			}
+			if string(r.Key) != fmt.Sprintf("k%d", i) || !r.Timestamp.Equal(base.Add(time.Duration(i)*time.Second)) ||
+				len(r.Headers) != 2 || string(r.Headers[0].Value) != fmt.Sprintf("t%d", i) || r.Headers[1].Key != "empty" {
+				t.Fatalf("record %q: key %q, timestamp %v, headers %v", r.Value, r.Key, r.Timestamp, r.Headers)
+			}
+		})
 	}
 }

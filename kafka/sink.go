@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/encode"
 )
 
@@ -230,6 +231,10 @@ func (s *Sink) recordsFor(ctx context.Context, rec arrow.RecordBatch, vals *enco
 	if err != nil {
 		return nil, err
 	}
+	meta, err := metadataColumns(rec)
+	if err != nil {
+		return nil, err
+	}
 	rows := vals.Len()
 	slab := s.slab(rows - len(vals.Errors))
 	now := time.Now()
@@ -244,6 +249,7 @@ func (s *Sink) recordsFor(ctx context.Context, rec arrow.RecordBatch, vals *enco
 		if keys != nil {
 			kr.Key = keys(i)
 		}
+		meta.apply(kr, i)
 		if s.cfg.Partitioning == Explicit {
 			kr.Partition = s.cfg.Partition
 		}
@@ -254,12 +260,16 @@ func (s *Sink) recordsFor(ctx context.Context, rec arrow.RecordBatch, vals *enco
 
 // keyColumn returns a function giving row i's key (nil for a null).
 func (s *Sink) keyColumn(rec arrow.RecordBatch) (func(i int) []byte, error) {
-	if s.cfg.KeyColumn == "" {
-		return nil, nil
+	name := s.cfg.KeyColumn
+	if name == "" {
+		if len(rec.Schema().FieldIndices(decode.ColKey)) != 1 {
+			return nil, nil
+		}
+		name = decode.ColKey // a batch decoded with its keys keeps them
 	}
-	idx := rec.Schema().FieldIndices(s.cfg.KeyColumn)
+	idx := rec.Schema().FieldIndices(name)
 	if len(idx) != 1 {
-		return nil, fmt.Errorf("kafka: KeyColumn %q: want exactly one such column, found %d", s.cfg.KeyColumn, len(idx))
+		return nil, fmt.Errorf("kafka: KeyColumn %q: want exactly one such column, found %d", name, len(idx))
 	}
 	// String and binary keys alias the Arrow buffers, which the caller
 	// keeps alive until SendRecordBatch returns (after every ack).
@@ -285,7 +295,7 @@ func (s *Sink) keyColumn(rec arrow.RecordBatch) (func(i int) []byte, error) {
 	case *array.Int32:
 		return intKeys(c.IsNull, func(i int) int64 { return int64(c.Value(i)) }), nil
 	}
-	return nil, fmt.Errorf("kafka: KeyColumn %q is %s; want string, binary, int32 or int64", s.cfg.KeyColumn, rec.Column(idx[0]).DataType())
+	return nil, fmt.Errorf("kafka: KeyColumn %q is %s; want string, binary, int32 or int64", name, rec.Column(idx[0]).DataType())
 }
 
 func intKeys(isNull func(int) bool, value func(int) int64) func(int) []byte {
