@@ -33,9 +33,11 @@ lint:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
-## bench: the standard benchmark run on the embedded broker
+## bench: the standard benchmark set on the embedded broker (a few minutes; BENCH_FLAGS adds flags, e.g. -brokers 127.0.0.1:19092)
+BENCH_FLAGS ?=
 bench:
-	$(GO) run ./cmd/sabot-bench
+	$(GO) run ./cmd/sabot-bench -kinds produce,consume,pipeline -formats json,avro,protobuf,msgpack \
+	  -size 100 -records 1000000 -warmup 1 -reps 3 $(BENCH_FLAGS)
 
 ## fuzz: runs each fuzz target briefly (FUZZTIME=30s to go longer)
 FUZZTIME ?= 10s

@@ -61,7 +61,7 @@ func Transactions(mem memory.Allocator, rows int, seed uint64, recordBytes int) 
 		ts.Append(1_700_000_000_000 + int64(i))
 		ok.Append(rng.IntN(10) != 0)
 		for j := range noteBytes {
-			noteBytes[j] = 'a' + byte(rng.IntN(26))
+			noteBytes[j] = 'a' + byte(rng.IntN(26)) // #nosec G115 -- 0..25
 		}
 		note.BinaryBuilder.Append(noteBytes)
 	}

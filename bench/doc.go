@@ -1,9 +1,40 @@
-// Package bench measures Sabot end to end against a Kafka cluster: it produces
-// records, consumes them back, and reports throughput. cmd/sabot-bench is its
-// command-line front end; the same scenarios run on the embedded default or on
-// any broker address.
+// Package bench measures Sabot side by side with what Go programs use today.
+// cmd/sabot-bench is its command-line front end.
 //
-// Today it measures the raw franz-go produce and group-consume round trip (the
-// ceiling every Sabot pipeline is compared against). Codec, pipeline and
-// per-record baseline scenarios join it as the engine grows.
+// # Scenarios
+//
+// Each scenario kind runs on one Dataset (the same Transaction rows as Arrow
+// batches and as encoded values, for one format and record size):
+//
+//   - produce: Arrow batches → encode → topic (engine.Records → kafka sink)
+//   - consume: topic → decode → Arrow batches (kafka.Source.Poll)
+//   - pipeline: topic → decode → filter + map → encode → topic
+//     (engine.From(kafka source).Filter(...).Map(...).To(kafka sink))
+//   - decode, encode: the codec alone, in memory, no broker
+//
+// and each kind has, next to Sabot, in the same run and on the same data:
+//
+//   - the ceiling: raw franz-go moving the same values with no codec
+//   - the per-record path: a library decoding each value into a Go struct
+//     (encoding/json, sonic, hamba/avro through franz-go's sr.Serde,
+//     google.golang.org/protobuf dynamicpb, vmihailenco/msgpack, santhosh-
+//     tekuri/jsonschema + encoding/json, arrow-go ipc), appending it to Arrow
+//     builders or filtering, mapping and encoding it again one record at a
+//     time
+//   - confluent-kafka-go with its Schema Registry serdes (cgo builds, Avro
+//     and JSON Schema), on request
+//
+// Within a group the implementations take turns rep by rep, so the noise of
+// a shared machine spreads over all of them; the report gives medians,
+// min–max spread and Sabot's ratio to every baseline of its group.
+//
+// # Broker
+//
+// On the embedded broker the Kafka kinds run in synthetic mode by default:
+// kfake serves every fetch from one canned record batch of the dataset
+// (SyntheticFetch) and drops what is produced (BlackholeProduce), so the
+// figures are the clients' and not the in-process broker's storage. Stored
+// mode (and any real broker) fills a topic with the records first and reads
+// it back. Process-wide counters (CPU, allocations, RSS) include the
+// embedded broker when it runs in-process.
 package bench

@@ -16,6 +16,7 @@ import (
 type Sample struct {
 	Records    int64
 	Bytes      int64 // payload bytes moved (values)
+	Out        int64 // records a pipeline wrote, rows a consumer decoded
 	Wall       time.Duration
 	CPU        time.Duration // user + system CPU of the process during the run
 	Allocs     uint64        // heap allocations during the run
@@ -94,19 +95,30 @@ func peakRSS() int64 {
 
 // Summary aggregates the repetitions of one scenario.
 type Summary struct {
-	Name     string  `json:"name"`
-	Baseline string  `json:"baseline,omitempty"` // name of the scenario this one is compared with
-	Samples  int     `json:"samples"`
-	Median   float64 `json:"records_per_sec"` // median records/s
-	Min      float64 `json:"min_records_per_sec"`
-	Max      float64 `json:"max_records_per_sec"`
-	MBPerSec float64 `json:"mb_per_sec"` // of the median run
+	Name string `json:"name"`
+	// Kind, Format, RecordBytes and Compression name the group the scenario
+	// belongs to; its rows are compared with each other. Impl is the
+	// implementation and Role what it stands for (sabot, ceiling,
+	// per-record, confluent).
+	Kind        string  `json:"kind,omitempty"`
+	Format      string  `json:"format,omitempty"`
+	Impl        string  `json:"impl,omitempty"`
+	Role        string  `json:"role,omitempty"`
+	RecordBytes int     `json:"record_bytes,omitempty"` // target size (as JSON)
+	ValueBytes  int     `json:"value_bytes,omitempty"`  // mean encoded value size
+	Compression string  `json:"compression,omitempty"`
+	Samples     int     `json:"samples"`
+	Median      float64 `json:"records_per_sec"` // median records/s
+	Min         float64 `json:"min_records_per_sec"`
+	Max         float64 `json:"max_records_per_sec"`
+	MBPerSec    float64 `json:"mb_per_sec"` // of the median run
 	// Per record, from the median run.
 	AllocsPerRecord float64 `json:"allocs_per_record"`
 	BytesPerRecord  float64 `json:"alloc_bytes_per_record"`
 	CPUSeconds      float64 `json:"cpu_seconds"`
 	PeakRSSMB       float64 `json:"peak_rss_mb"`
 	Records         int64   `json:"records"`
+	Out             int64   `json:"out"` // records written (pipeline) or rows decoded (consume), median run
 }
 
 // Spread is (max-min)/median: how noisy the repetitions were.
@@ -140,6 +152,7 @@ func Summarize(name string, samples []Sample) Summary {
 		CPUSeconds:      med.CPU.Seconds(),
 		PeakRSSMB:       float64(med.PeakRSS) / (1 << 20),
 		Records:         med.Records,
+		Out:             med.Out,
 	}
 }
 

@@ -1,0 +1,178 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/decode"
+	"github.com/sabot-kafka/sabot/encode"
+	"github.com/sabot-kafka/sabot/engine"
+	"github.com/sabot-kafka/sabot/kafka"
+	"github.com/sabot-kafka/sabot/ops"
+)
+
+// The pipeline's filter and map. Sabot runs them as ops kernels over whole
+// batches, the per-record path as Go code per row; both keep the same rows
+// and compute the same values.
+//
+// Transactions: keep amount ≥ 100 (about 90% of rows), then amount *= 1.1.
+// String and Bytes values (JSON text): drop values containing "ok":false
+// (about 10%), no map.
+const (
+	keepMinAmount = 100.0
+	amountFactor  = 1.1
+)
+
+var rawDropMarker = []byte(`"ok":false`)
+
+func keepAmount(a float64) bool   { return a >= keepMinAmount }
+func mapAmount(a float64) float64 { return a * amountFactor }
+
+// pipelineOps are the pipeline's Sabot filter predicate and map for format t.
+func pipelineOps(t codec.Type) (ops.Expr, ops.Op) {
+	if rawFormat(t) {
+		keepAll := ops.Func(func(r arrow.RecordBatch) (arrow.RecordBatch, error) { r.Retain(); return r, nil })
+		return ops.Not(ops.Col("value").Contains(string(rawDropMarker))), keepAll
+	}
+	return ops.Col("amount").Ge(ops.Lit(keepMinAmount)),
+		ops.WithColumn("amount", ops.Col("amount").Mul(ops.Lit(amountFactor)))
+}
+
+// bounded ends a source once it has handed out n records: the Kafka source
+// itself never ends.
+type bounded struct {
+	engine.Source
+	n, got int64
+}
+
+func (b *bounded) Next(ctx context.Context) (*engine.Batch, error) {
+	if b.got >= b.n {
+		return nil, io.EOF
+	}
+	bt, err := b.Source.Next(ctx)
+	if err == nil {
+		b.got += int64(bt.InRecords)
+	}
+	return bt, err
+}
+
+// pipelineSabot runs engine.From(kafka source).Filter.Map.To(kafka sink)
+// over n records: decode, filter and map, encode and produce overlap in
+// their own goroutines.
+func pipelineSabot(s *site, dec *decode.Decoder, enc *encode.Encoder, n int) prepFunc {
+	return func(ctx context.Context) (runFunc, func(), error) {
+		out, err := s.topic(ctx, "out")
+		if err != nil {
+			return nil, nil, err
+		}
+		scfg := s.sourceConfig()
+		scfg.Decoder = dec
+		src, err := kafka.NewSource(scfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		kcfg := s.sinkConfig(out)
+		kcfg.Encoder = enc
+		sink, m0, err := newSink(ctx, kcfg)
+		if err != nil {
+			_ = src.Close()
+			return nil, nil, err
+		}
+		pred, mapOp := pipelineOps(s.ds.Format)
+		in := &bounded{Source: engine.KafkaSource(src), n: int64(n)}
+		p := engine.From(in).Filter(pred).Map(mapOp).To(engine.KafkaSink(sink)).
+			WithOptions(engine.RunOptions{Allocator: s.ds.mem})
+		run := func(ctx context.Context) (outcome, error) {
+			if err := p.Run(ctx); err != nil {
+				return outcome{}, err
+			}
+			m := p.Metrics()
+			return outcome{records: m.InRecords, bytes: m.InBytes, out: sink.Metrics().RecordsOut - m0.RecordsOut}, nil
+		}
+		return run, func() { _ = sink.Close(); _ = src.Close() }, nil
+	}
+}
+
+// pipelineRaw is the ceiling: franz-go consumes and produces the same
+// values, with nothing decoded, filtered or encoded.
+func pipelineRaw(s *site, n int) prepFunc {
+	return func(ctx context.Context) (runFunc, func(), error) {
+		cl, err := s.svc.NewClient(consumerOpts(s.in)...)
+		if err != nil {
+			return nil, nil, err
+		}
+		pr, topic, err := s.producer(ctx)
+		if err != nil {
+			cl.Close()
+			return nil, nil, err
+		}
+		run := func(ctx context.Context) (outcome, error) {
+			var a acks
+			o, err := pollLoop(ctx, cl, n, func(recs []*kgo.Record) error {
+				slab := make([]kgo.Record, len(recs))
+				for i, r := range recs {
+					slab[i] = kgo.Record{Topic: topic, Value: r.Value}
+					pr.Produce(ctx, &slab[i], a.promise)
+				}
+				return nil
+			})
+			if err == nil {
+				err = a.flush(ctx, pr)
+			}
+			o.out = a.n.Load()
+			return o, err
+		}
+		return run, func() { cl.Close(); pr.Close() }, nil
+	}
+}
+
+// pipelinePerRecord is the per-record path: each value decoded by lib into
+// a Go value, filtered and mapped, encoded back and produced on its own.
+func pipelinePerRecord(s *site, lib string, n int) prepFunc {
+	return func(ctx context.Context) (runFunc, func(), error) {
+		rc, err := newRowCodec(ctx, lib, rowEnv{format: s.ds.Format, schemaID: s.ds.SchemaID, mem: s.ds.mem})
+		if err != nil {
+			return nil, nil, err
+		}
+		cl, err := s.svc.NewClient(consumerOpts(s.in)...)
+		if err != nil {
+			return nil, nil, err
+		}
+		pr, topic, err := s.producer(ctx)
+		if err != nil {
+			cl.Close()
+			return nil, nil, err
+		}
+		run := func(ctx context.Context) (outcome, error) {
+			var a acks
+			o, err := pollLoop(ctx, cl, n, func(recs []*kgo.Record) error {
+				for _, r := range recs {
+					if err := rc.decode(r.Value); err != nil {
+						return fmt.Errorf("%s: offset %d: %w", lib, r.Offset, err)
+					}
+					if !rc.keep() {
+						continue
+					}
+					rc.transform()
+					v, err := rc.appendEncode(nil)
+					if err != nil {
+						return fmt.Errorf("%s: %w", lib, err)
+					}
+					pr.Produce(ctx, &kgo.Record{Topic: topic, Value: v}, a.promise)
+				}
+				return nil
+			})
+			if err == nil {
+				err = a.flush(ctx, pr)
+			}
+			o.out = a.n.Load()
+			return o, err
+		}
+		return run, func() { cl.Close(); pr.Close() }, nil
+	}
+}
