@@ -20,6 +20,7 @@ import (
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/engine"
 	"github.com/sabot-kafka/sabot/kafka"
+	"github.com/sabot-kafka/sabot/registry"
 	"github.com/sabot-kafka/sabot/services"
 	"github.com/sabot-kafka/sabot/services/servicestest"
 )
@@ -152,20 +153,24 @@ func TestEOSWorker(t *testing.T) {
 	if spec == "" {
 		t.Skip("worker process for TestKafkaPipelineExactlyOnceSurvivesKill")
 	}
-	var in, out, group, txnID string
-	if _, err := fmt.Sscanf(spec, "%s %s %s %s", &in, &out, &group, &txnID); err != nil {
+	var in, out, group, txnID, registryURL string
+	if _, err := fmt.Sscanf(spec, "%s %s %s %s %s", &in, &out, &group, &txnID, &registryURL); err != nil {
+		t.Fatal(err)
+	}
+	reg, err := registry.NewClient(registryURL)
+	if err != nil {
 		t.Fatal(err)
 	}
 	brokers := services.SplitList(os.Getenv(services.EnvBrokers))
-	src := kafka.SourceConfig{Brokers: brokers, Topics: []string{in}, GroupID: group,
-		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest, MaxPollRecords: 2000,
-		// A killed member is noticed after the session timeout, and its open
-		// transaction is aborted by the broker after the transaction
-		// timeout: keep both short so the survivor takes over quickly.
-		SessionTimeout: 8 * time.Second, HeartbeatInterval: time.Second}
-	sink := kafka.SinkConfig{Brokers: brokers, Topic: out, Codec: codec.Spec{Type: codec.String}, TransactionalID: txnID,
-		ClientOpts: []kgo.Opt{kgo.TransactionTimeout(10 * time.Second)}}
-	p := engine.FromKafka(src).FilterFunc(evenValues).MapFunc(upper).ToKafka(sink).
+	src, sink := paymentsPipeline(brokers, reg, in, out, group)
+	src.MaxPollRecords = 2000
+	// A killed member is noticed after the session timeout, and its open
+	// transaction is aborted by the broker after the transaction timeout:
+	// keep both short so the survivor takes over quickly.
+	src.SessionTimeout, src.HeartbeatInterval = 8*time.Second, time.Second
+	sink.TransactionalID = txnID
+	sink.ClientOpts = []kgo.Opt{kgo.TransactionTimeout(10 * time.Second)}
+	p := engine.FromKafka(src).Filter(largePayment).Map(doubledAmount).ToKafka(sink).
 		WithOptions(engine.RunOptions{Guarantee: engine.ExactlyOnce, TxnMaxRecords: 5000, TxnMaxInterval: 200 * time.Millisecond})
 	fmt.Println("worker started")
 	if err := p.Run(context.Background()); err != nil {
@@ -180,12 +185,16 @@ func TestKafkaPipelineExactlyOnceSurvivesKill(t *testing.T) {
 	defer cancel()
 	in, out := servicestest.Topic(t, s, 6), servicestest.Topic(t, s, 3)
 	group := servicestest.UniqueName(t)
+	reg, err := registry.NewClient(s.RegistryURL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	const n = 200_000
-	produceValues(ctx, t, s, in, n)
+	producePayments(ctx, t, s, reg, in, n)
 
 	start := func(id string) (*exec.Cmd, *bytes.Buffer) {
 		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestEOSWorker$", "-test.v")
-		cmd.Env = append(os.Environ(), fmt.Sprintf("SABOT_EOS_WORKER=%s %s %s %s", in, out, group, group+"-"+id))
+		cmd.Env = append(os.Environ(), fmt.Sprintf("SABOT_EOS_WORKER=%s %s %s %s %s", in, out, group, group+"-"+id, s.RegistryURL))
 		var buf bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &buf, &buf
 		if err := cmd.Start(); err != nil {
@@ -207,8 +216,7 @@ func TestKafkaPipelineExactlyOnceSurvivesKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = a.Wait()
-	seen := readAll(ctx, t, s, out, n/2, 10*time.Second)
-	checkExactlyEvenUpper(t, seen, n)
+	checkPayments(t, readAll(ctx, t, s, out, n/2, 10*time.Second), n)
 	if t.Failed() {
 		t.Logf("worker a:\n%s\nworker b:\n%s", aOut, bOut)
 	}
