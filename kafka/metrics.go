@@ -38,8 +38,10 @@ type SourceMetrics struct {
 	// Pauses counts partition pauses so far.
 	Pauses int64
 
-	// Lag per partition: the high watermark minus the next offset to hand
-	// out, as of the latest fetch of that partition.
+	// Lag per partition: the end of the partition minus the next offset to
+	// hand out, as of the latest fetch of that partition. The end is the
+	// high watermark, or the last stable offset with ReadCommitted (records
+	// of open transactions are not yet readable, so not lag).
 	Lag map[TopicPartition]int64
 }
 
@@ -92,11 +94,49 @@ type SinkMetrics struct {
 	ProduceLatency LatencyStats
 }
 
-// LatencyStats summarises latencies.
+// LatencyBuckets is the number of buckets of a LatencyStats histogram.
+const LatencyBuckets = 20
+
+// LatencyBucketBound is the upper bound of histogram bucket i: 100µs
+// doubled i times (100µs, 200µs, ... about 52s); the last bucket also
+// holds everything longer.
+func LatencyBucketBound(i int) time.Duration {
+	return 100 * time.Microsecond << i
+}
+
+// latencyBucket is the bucket d falls into.
+func latencyBucket(d time.Duration) int {
+	i := 0
+	for i < LatencyBuckets-1 && d > LatencyBucketBound(i) {
+		i++
+	}
+	return i
+}
+
+// LatencyStats summarises latencies: count, sum and maximum, and a histogram
+// with power-of-two buckets (see LatencyBucketBound) for quantiles.
 type LatencyStats struct {
-	Count int64
-	Total time.Duration
-	Max   time.Duration
+	Count   int64
+	Total   time.Duration
+	Max     time.Duration
+	Buckets [LatencyBuckets]int64
+}
+
+// Quantile is an upper bound of the q-quantile (0 < q <= 1): the bound of
+// the bucket holding it, capped by Max. 0 with no samples.
+func (l LatencyStats) Quantile(q float64) time.Duration {
+	if l.Count == 0 {
+		return 0
+	}
+	rank := int64(q*float64(l.Count) + 0.5)
+	rank = min(max(rank, 1), l.Count)
+	var seen int64
+	for i, n := range l.Buckets {
+		if seen += n; seen >= rank {
+			return min(LatencyBucketBound(i), l.Max)
+		}
+	}
+	return l.Max
 }
 
 // Mean is Total / Count (0 with no samples).
@@ -110,11 +150,13 @@ func (l LatencyStats) Mean() time.Duration {
 type sinkCounters struct {
 	recordsOut, bytesOut, batches, encodeErrors, produceErrors atomic.Int64
 	latCount, latTotal, latMax                                 atomic.Int64
+	latBuckets                                                 [LatencyBuckets]atomic.Int64
 }
 
 func (c *sinkCounters) observe(d time.Duration) {
 	c.latCount.Add(1)
 	c.latTotal.Add(int64(d))
+	c.latBuckets[latencyBucket(d)].Add(1)
 	for {
 		cur := c.latMax.Load()
 		if int64(d) <= cur || c.latMax.CompareAndSwap(cur, int64(d)) {
@@ -124,7 +166,7 @@ func (c *sinkCounters) observe(d time.Duration) {
 }
 
 func (c *sinkCounters) snapshot() SinkMetrics {
-	return SinkMetrics{
+	m := SinkMetrics{
 		RecordsOut:    c.recordsOut.Load(),
 		BytesOut:      c.bytesOut.Load(),
 		Batches:       c.batches.Load(),
@@ -136,4 +178,8 @@ func (c *sinkCounters) snapshot() SinkMetrics {
 			Max:   time.Duration(c.latMax.Load()),
 		},
 	}
+	for i := range c.latBuckets {
+		m.ProduceLatency.Buckets[i] = c.latBuckets[i].Load()
+	}
+	return m
 }

@@ -223,6 +223,14 @@ func TestSinkPartitionStrategies(t *testing.T) {
 			if m := sink.Metrics(); m.RecordsOut != n || m.Batches != 1 || m.ProduceLatency.Count != n || m.ProduceLatency.Max <= 0 {
 				t.Fatalf("metrics %+v", m)
 			}
+			lat := sink.Metrics().ProduceLatency
+			var inBuckets int64
+			for _, c := range lat.Buckets {
+				inBuckets += c
+			}
+			if inBuckets != lat.Count || lat.Quantile(0.5) <= 0 || lat.Quantile(0.5) > lat.Max {
+				t.Fatalf("latency histogram %+v, median %v", lat, lat.Quantile(0.5))
+			}
 			rd := rawClient(t, s, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 			tc.check(t, readAll(ctx, t, rd, n))
 		})

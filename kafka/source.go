@@ -347,7 +347,11 @@ func (s *Source) newBatch(fs kgo.Fetches) *Batch {
 		last := p.Records[len(p.Records)-1]
 		b.ranges = append(b.ranges, &partRange{tp: tp, first: p.Records[0], last: last, n: len(p.Records)})
 		b.Records = append(b.Records, p.Records...)
-		s.m.setLag(tp, p.HighWatermark-last.Offset-1)
+		end := p.HighWatermark
+		if s.cfg.ReadCommitted && p.LastStableOffset >= 0 {
+			end = p.LastStableOffset
+		}
+		s.m.setLag(tp, end-last.Offset-1)
 	})
 	return b
 }
