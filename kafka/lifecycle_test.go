@@ -47,8 +47,10 @@ func TestBackpressureBoundsMemory(t *testing.T) {
 	cfg := sourceConfig(s, topic, servicestest.UniqueName(t))
 	cfg.Codec = codec.Spec{Type: codec.Bytes, Allocator: mem}
 	cfg.MaxPollRecords = 100
+	// The slow worker lets in-flight records climb to the cap; once more than
+	// 3×99 are in flight, some partition holds 100 and must be paused.
 	cfg.MaxInFlightRecords = 500
-	cfg.PartitionPauseRecords = 200
+	cfg.PartitionPauseRecords = 100
 	cfg.FetchMaxBytes = 64 << 10
 	cfg.FetchMaxPartitionBytes = 16 << 10
 	src := newSource(t, cfg)
