@@ -206,7 +206,15 @@ func TestKafkaPipelineExactlyOnceSurvivesKill(t *testing.T) {
 	b, bOut := start("b")
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	defer func() { _ = b.Process.Kill() }()
+	defer func() {
+		// Stop both (a is usually gone already); Wait also ends the copying
+		// into the buffers, so they can be read.
+		_, _ = a.Process.Kill(), b.Process.Kill()
+		_, _ = a.Wait(), b.Wait()
+		if t.Failed() {
+			t.Logf("worker a:\n%s\nworker b:\n%s", aOut, bOut)
+		}
+	}()
 
 	// Kill a hard once the output shows progress, mid-run.
 	if err := waitForOutput(ctx, s, out, n/10); err != nil {
@@ -217,9 +225,6 @@ func TestKafkaPipelineExactlyOnceSurvivesKill(t *testing.T) {
 	}
 	_ = a.Wait()
 	checkPayments(t, readAll(ctx, t, s, out, n/2, 10*time.Second), n)
-	if t.Failed() {
-		t.Logf("worker a:\n%s\nworker b:\n%s", aOut, bOut)
-	}
 }
 
 // waitForOutput waits until topic's end offsets sum to at least want.

@@ -13,13 +13,15 @@ import (
 //
 // Result.Batches hold the decoded rows in record order (plus the metadata
 // columns the codec's Metadata selects); Result.Tombstones and Result.Errors
-// index into Records. The Arrow batches are released by Done: Retain any you
-// keep longer.
+// index into Records. Done releases the Arrow batches (Retain any you keep
+// longer) and recycles the Records, whose memory the next fetches reuse: copy
+// what you need of a record before Done.
 type Batch struct {
 	Result  *decode.Result
 	Records []*kgo.Record
 
 	src    *Source
+	n      int // len(Records) until Done recycles them
 	ranges []*partRange
 	done   atomic.Bool
 	rows   []rowRef // lazily built by Row
@@ -34,8 +36,9 @@ type OffsetRange struct {
 	Count       int
 }
 
-// Len is the number of records (decoded, tombstones and bad ones).
-func (b *Batch) Len() int { return len(b.Records) }
+// Len is the number of records (decoded, tombstones and bad ones), also
+// after Done.
+func (b *Batch) Len() int { return b.n }
 
 // NumRows is the number of decoded rows.
 func (b *Batch) NumRows() int64 { return b.Result.NumRows() }

@@ -129,6 +129,7 @@ func newSource(cfg SourceConfig) (*Source, []kgo.Opt, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	opts = append(opts, kgo.WithPools(fetchRecordPool))
 	if s.group {
 		opts = append(opts,
 			kgo.OnPartitionsAssigned(s.onAssigned),
@@ -345,7 +346,7 @@ func (s *Source) newBatch(fs kgo.Fetches) *Batch {
 		}
 		tp := TopicPartition{p.Topic, p.Partition}
 		last := p.Records[len(p.Records)-1]
-		b.ranges = append(b.ranges, &partRange{tp: tp, first: p.Records[0], last: last, n: len(p.Records)})
+		b.ranges = append(b.ranges, &partRange{tp: tp, first: position(p.Records[0]), last: position(last), n: len(p.Records)})
 		b.Records = append(b.Records, p.Records...)
 		end := p.HighWatermark
 		if s.cfg.ReadCommitted && p.LastStableOffset >= 0 {
@@ -353,6 +354,7 @@ func (s *Source) newBatch(fs kgo.Fetches) *Batch {
 		}
 		s.m.setLag(tp, end-last.Offset-1)
 	})
+	b.n = len(b.Records)
 	return b
 }
 
@@ -501,6 +503,8 @@ func (s *Source) done(b *Batch) {
 	}
 	s.inFlight -= len(b.Records)
 	s.outstanding--
+	recycle(b.Records)
+	b.Records = nil
 	allow := s.outstanding == 0
 	if allow {
 		s.rebalanceWanted = false

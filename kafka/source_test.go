@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -325,6 +326,40 @@ func TestSeekBeforeDiscoveryWithoutGroup(t *testing.T) {
 		b.Done()
 		if err := src.Close(); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestRecordsRecycledAtDone: Done gives a batch's Records back to the fetch
+// pool, while the keys and values they pointed to stay valid, so slices
+// taken before Done (as Messages yields them) survive later fetches.
+func TestRecordsRecycledAtDone(t *testing.T) {
+	ctx := testContext(t)
+	s := servicestest.Open(t)
+	topic := servicestest.Topic(t, s, 1)
+	const n = 3000
+	produce(ctx, t, s, topic, "v", n, 0)
+	cfg := sourceConfig(s, topic, "")
+	cfg.MaxPollRecords = 100
+	src := newSource(t, cfg)
+	var keys, vals [][]byte
+	for len(vals) < n {
+		b, err := src.Poll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range b.Records {
+			keys, vals = append(keys, r.Key), append(vals, r.Value)
+		}
+		n := len(b.Records)
+		b.Done()
+		if b.Records != nil || b.Len() != n {
+			t.Fatalf("after Done: %d records kept, Len %d, want none kept and Len %d", len(b.Records), b.Len(), n)
+		}
+	}
+	for i := range vals {
+		if want := "v-" + strconv.Itoa(i); string(vals[i]) != want || string(keys[i]) != "k-"+strconv.Itoa(i) {
+			t.Fatalf("record %d: key %q value %q after later fetches, want %q", i, keys[i], vals[i], want)
 		}
 	}
 }

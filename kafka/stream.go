@@ -161,7 +161,7 @@ func (b *Batch) doneThrough(n int) {
 		if k == 0 {
 			r.noMark = true
 		} else {
-			r.last = b.Records[start+k-1]
+			r.last = position(b.Records[start+k-1])
 		}
 		start += r.n
 	}
