@@ -102,32 +102,14 @@ func pipelineSabot(s *site, dec *decode.Decoder, enc *encode.Encoder, n int) pre
 // values, with nothing decoded, filtered or encoded.
 func pipelineRaw(s *site, n int) prepFunc {
 	return func(ctx context.Context) (runFunc, func(), error) {
-		cl, err := s.svc.NewClient(consumerOpts(s.in)...)
-		if err != nil {
-			return nil, nil, err
-		}
-		pr, topic, err := s.producer(ctx)
-		if err != nil {
-			cl.Close()
-			return nil, nil, err
-		}
-		run := func(ctx context.Context) (outcome, error) {
-			var a acks
-			o, err := pollLoop(ctx, cl, n, func(recs []*kgo.Record) error {
-				slab := make([]kgo.Record, len(recs))
-				for i, r := range recs {
-					slab[i] = kgo.Record{Topic: topic, Value: r.Value}
-					pr.Produce(ctx, &slab[i], a.promise)
-				}
-				return nil
-			})
-			if err == nil {
-				err = a.flush(ctx, pr)
+		return relay(ctx, s, n, func(recs []*kgo.Record, produce func(*kgo.Record)) error {
+			slab := make([]kgo.Record, len(recs))
+			for i, r := range recs {
+				slab[i] = kgo.Record{Value: r.Value}
+				produce(&slab[i])
 			}
-			o.out = a.n.Load()
-			return o, err
-		}
-		return run, func() { cl.Close(); pr.Close() }, nil
+			return nil
+		})
 	}
 }
 
@@ -139,40 +121,51 @@ func pipelinePerRecord(s *site, lib string, n int) prepFunc {
 		if err != nil {
 			return nil, nil, err
 		}
-		cl, err := s.svc.NewClient(consumerOpts(s.in)...)
-		if err != nil {
-			return nil, nil, err
-		}
-		pr, topic, err := s.producer(ctx)
-		if err != nil {
-			cl.Close()
-			return nil, nil, err
-		}
-		run := func(ctx context.Context) (outcome, error) {
-			var a acks
-			o, err := pollLoop(ctx, cl, n, func(recs []*kgo.Record) error {
-				for _, r := range recs {
-					if err := rc.decode(r.Value); err != nil {
-						return fmt.Errorf("%s: offset %d: %w", lib, r.Offset, err)
-					}
-					if !rc.keep() {
-						continue
-					}
-					rc.transform()
-					v, err := rc.appendEncode(nil)
-					if err != nil {
-						return fmt.Errorf("%s: %w", lib, err)
-					}
-					pr.Produce(ctx, &kgo.Record{Topic: topic, Value: v}, a.promise)
+		return relay(ctx, s, n, func(recs []*kgo.Record, produce func(*kgo.Record)) error {
+			for _, r := range recs {
+				if err := rc.decode(r.Value); err != nil {
+					return fmt.Errorf("%s: offset %d: %w", lib, r.Offset, err)
 				}
-				return nil
-			})
-			if err == nil {
-				err = a.flush(ctx, pr)
+				if !rc.keep() {
+					continue
+				}
+				rc.transform()
+				v, err := rc.appendEncode(nil)
+				if err != nil {
+					return fmt.Errorf("%s: %w", lib, err)
+				}
+				produce(&kgo.Record{Value: v})
 			}
-			o.out = a.n.Load()
-			return o, err
-		}
-		return run, func() { cl.Close(); pr.Close() }, nil
+			return nil
+		})
 	}
+}
+
+// relay is the loop of the franz-go pipelines: poll n records from the
+// input, hand each fetch to each, which produces what it makes of it to a
+// fresh topic, then flush and count the acknowledgements.
+func relay(ctx context.Context, s *site, n int, each func(recs []*kgo.Record, produce func(*kgo.Record)) error) (runFunc, func(), error) {
+	cl, err := s.svc.NewClient(consumerOpts(s.in)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	pr, topic, err := s.producer(ctx)
+	if err != nil {
+		cl.Close()
+		return nil, nil, err
+	}
+	run := func(ctx context.Context) (outcome, error) {
+		var a acks
+		produce := func(r *kgo.Record) {
+			r.Topic = topic
+			pr.Produce(ctx, r, a.promise)
+		}
+		o, err := pollLoop(ctx, cl, n, func(recs []*kgo.Record) error { return each(recs, produce) })
+		if err == nil {
+			err = a.flush(ctx, pr)
+		}
+		o.out = a.n.Load()
+		return o, err
+	}
+	return run, func() { cl.Close(); pr.Close() }, nil
 }
