@@ -1,19 +1,18 @@
-// Package batch holds the memory side of Sabot's Arrow batches:
+// Package batch holds the lifecycle of the Arrow batches Sabot builds:
 //
-//   - Allocator wraps a memory.Allocator and accounts for every byte (live,
-//     peak, allocations, frees); in checked mode it also tracks each buffer,
-//     so a leak or a free of a foreign buffer is reported by Check. Tests end
-//     with it at zero; the engine reads its Stats as metrics.
-//   - BufferPool lends *[]byte buffers (encode arenas, scratch) from a
-//     sync.Pool, reset on Put and dropped when they grew past a cap.
-//   - Sizer says when a micro-batch is full: by rows, by bytes, or because
-//     its first record has waited the linger time.
-//   - Concat, Split and Bytes/RetainedBytes join, cut and measure record
-//     batches.
-//   - BuilderPool keeps builder sets for one schema and sizes them from the
-//     batches they built before, so a batch is one allocation per buffer
-//     instead of a doubling series.
+//   - BuilderPool lends builder sets for one schema and reserves every
+//     builder of each set it lends — nested ones included — for as many
+//     entries and bytes as the last batch held, so a batch is one allocation
+//     per buffer instead of a doubling series; it resets dictionaries between
+//     batches and binds a decoder's appender to a set once (Builders.Bound).
+//     The decoder builds every batch through it.
+//   - SchemaCache is the one way Sabot remembers what it built per schema
+//     (decode layouts, ops bindings, encode plans): keyed by the schema's
+//     content, bounded, least recently used out, so equal schemas share one
+//     entry whatever their pointers and a stream of new schemas cannot grow
+//     memory.
 //
-// Format logic lives in decode/ and encode/; batchtest makes random batches
-// for their tests.
+// Format logic lives in decode/ and encode/; batchtest holds test helpers
+// (random batches, an accounting allocator that catches leaks and foreign
+// frees).
 package batch

@@ -7,25 +7,11 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/sabot-kafka/sabot/batch"
+	"github.com/sabot-kafka/sabot/batch/batchtest"
 )
 
-func ExampleSizer() {
-	s, err := batch.NewSizer(batch.Limits{Rows: 3, Bytes: 1 << 20})
-	if err != nil {
-		panic(err)
-	}
-	for i := range 4 {
-		if r := s.Add(1, 100); r != batch.NotFull {
-			fmt.Println("full after", i+1, "records by", r)
-			s.Reset()
-		}
-	}
-	// Output:
-	// full after 3 records by rows
-}
-
 func ExampleBuilderPool() {
-	mem := batch.NewCheckedAllocator(nil)
+	mem := batchtest.NewCheckedAllocator(nil)
 	schema := arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.PrimitiveTypes.Int64}}, nil)
 	pool := batch.NewBuilderPool(mem, schema, 2)
 	for range 2 {
@@ -37,7 +23,7 @@ func ExampleBuilderPool() {
 		for i := range 1000 {
 			b.Fields()[0].(*array.Int64Builder).Append(int64(i))
 		}
-		rec := b.NewRecordBatch()
+		rec := b.NewRecordBatch(1000)
 		rec.Release()
 		pool.Put(b)
 	}
@@ -47,4 +33,22 @@ func ExampleBuilderPool() {
 	// reserved rows: 0
 	// reserved rows: 1024
 	// <nil>
+}
+
+func ExampleSchemaCache() {
+	cache := batch.NewSchemaCache[string](16, nil)
+	newSchema := func() *arrow.Schema {
+		return arrow.NewSchema([]arrow.Field{{Name: "n", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	}
+	compile := func(s *arrow.Schema) (string, error) { return "plan for " + s.Field(0).Name, nil }
+	for range 3 {
+		plan, _, _ := cache.Get(newSchema(), compile) // a new pointer each time
+		fmt.Println(plan)
+	}
+	fmt.Println("compiled", cache.Builds(), "time(s)")
+	// Output:
+	// plan for n
+	// plan for n
+	// plan for n
+	// compiled 1 time(s)
 }

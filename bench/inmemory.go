@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/encode"
@@ -16,19 +15,12 @@ import (
 // what the codecs' `go test -bench` benchmarks measure, so the two can be
 // compared.
 
-// chunks splits the dataset's values into kgo records, pollRecords at a time
-// (the size of a Poll in the Kafka scenarios).
-func (d *Dataset) chunks() [][]*kgo.Record {
-	var out [][]*kgo.Record
-	recs := make([]kgo.Record, len(d.Values))
-	for start := 0; start < len(recs); start += pollRecords {
-		end := min(start+pollRecords, len(recs))
-		chunk := make([]*kgo.Record, 0, end-start)
-		for i := start; i < end; i++ {
-			recs[i] = kgo.Record{Value: d.Values[i], Offset: int64(i)}
-			chunk = append(chunk, &recs[i])
-		}
-		out = append(out, chunk)
+// chunks splits the dataset's values pollRecords at a time (the size of a
+// Poll in the Kafka scenarios).
+func (d *Dataset) chunks() [][][]byte {
+	var out [][][]byte
+	for start := 0; start < len(d.Values); start += pollRecords {
+		out = append(out, d.Values[start:min(start+pollRecords, len(d.Values))])
 	}
 	return out
 }
@@ -37,12 +29,14 @@ func (d *Dataset) chunks() [][]*kgo.Record {
 func decodeSabot(ds *Dataset, dec *decode.Decoder, n int) prepFunc {
 	return func(context.Context) (runFunc, func(), error) {
 		chunks := ds.chunks()
+		var in decode.Input
 		run := func(ctx context.Context) (outcome, error) {
 			var o outcome
 			for o.records < int64(n) {
 				for _, c := range chunks {
 					c = c[:min(len(c), n-int(o.records))]
-					res, err := dec.Decode(ctx, c)
+					in.Values = c
+					res, err := dec.Decode(ctx, &in)
 					if err != nil {
 						return o, err
 					}
@@ -53,8 +47,8 @@ func decodeSabot(ds *Dataset, dec *decode.Decoder, n int) prepFunc {
 					}
 					o.records += int64(len(c))
 					o.out += res.NumRows()
-					for _, r := range c {
-						o.bytes += int64(len(r.Value))
+					for _, v := range c {
+						o.bytes += int64(len(v))
 					}
 					res.Release()
 					if o.records >= int64(n) {
@@ -83,12 +77,12 @@ func decodePerRecord(ds *Dataset, lib string, n int) prepFunc {
 			for o.records < int64(n) {
 				for _, c := range chunks {
 					c = c[:min(len(c), n-int(o.records))]
-					for _, r := range c {
-						if err := rc.decode(r.Value); err != nil {
+					for _, v := range c {
+						if err := rc.decode(v); err != nil {
 							return o, fmt.Errorf("%s: %w", lib, err)
 						}
 						rc.appendArrow(b)
-						o.bytes += int64(len(r.Value))
+						o.bytes += int64(len(v))
 					}
 					rec := b.NewRecordBatch()
 					o.records += int64(len(c))

@@ -9,10 +9,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/bench"
 	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/encode"
 	"github.com/sabot-kafka/sabot/registry"
 	"github.com/sabot-kafka/sabot/services/servicestest"
@@ -42,9 +42,9 @@ func roundTrip(t *testing.T, mem memory.Allocator, rec arrow.RecordBatch, encSpe
 	if len(vals.Errors) > 0 {
 		t.Fatalf("encode row errors: %v", vals.Errors[0])
 	}
-	recs := make([]*kgo.Record, vals.Len())
-	for i := range recs {
-		recs[i] = &kgo.Record{Value: vals.Value(i), Offset: int64(i)}
+	recs := &decode.Input{Values: make([][]byte, vals.Len())}
+	for i := range recs.Values {
+		recs.Values[i] = vals.Value(i)
 	}
 	if decSpec.Sample == nil && decSpec.ArrowSchema == nil && (decSpec.Type == codec.JSON || decSpec.Type == codec.MsgPack || decSpec.Type == codec.Arrow) {
 		decSpec.Sample = [][]byte{vals.Value(0)}

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/sabot-kafka/sabot/batch"
 	"github.com/sabot-kafka/sabot/registry"
 	"github.com/sabot-kafka/sabot/registry/wire"
 )
@@ -56,10 +57,14 @@ type GUIDResolver interface {
 // Records whose schemas were seen before keep decoding during an outage.
 var ErrRegistry = errors.New("decode: schema registry unavailable")
 
+// ErrClosed is returned by Decode after Close.
+var ErrClosed = errors.New("decode: decoder closed")
+
 // Result is what one Decode call produced.
 type Result struct {
 	// Batches hold the decoded rows in input order. A new batch starts where
-	// the writer schema changes and around dropped records.
+	// the output layout changes (writer schemas whose columns are equal
+	// share one) and around dropped records.
 	Batches []arrow.RecordBatch
 	// Errors are the records that did not decode, in input order.
 	Errors []RecordError
@@ -85,53 +90,47 @@ func (r *Result) Release() {
 	r.Batches = nil
 }
 
-// Decoder decodes slices of Kafka records into Arrow record batches. It is safe
-// for concurrent use; plans are compiled once per writer schema and shared.
+// Decoder decodes record values into Arrow record batches. It is safe for
+// concurrent use: plans are compiled once per writer schema (and Protobuf
+// message path) and shared, and every batch is built through the builder
+// pool of its output layout (package batch), which sizes it like the last
+// one.
 type Decoder struct {
-	cfg Config
-	mem memory.Allocator
+	cfg    Config
+	mem    memory.Allocator
+	closed atomic.Bool
 
-	mu     sync.RWMutex
-	byID   map[int]*idEntry // WireConfluent: writer schema id → plans
-	byGUID map[string]int   // header GUID → schema id
-	fixed  *planEntry       // WireNone: the one plan
+	fixed *planEntry                             // WireNone: the one plan
+	ids   cowMap[int, *idEntry]                  // WireConfluent: writer schema id → plans
+	guids cowMap[string, int]                    // header GUID → schema id
+	pools *batch.SchemaCache[*batch.BuilderPool] // output layout → its builder pool
 }
+
+// Bounds of the decoder's caches. Schema ids past maxSchemaIDs start a new
+// table (known ids recompile on their next record); layouts past maxLayouts
+// lose their idle builders, least recently used first.
+const (
+	maxSchemaIDs   = 1024
+	maxPlanPaths   = 256
+	maxLayouts     = 64
+	maxIdleBuilder = 4 // idle builder sets per layout: one per concurrent Decode
+)
 
 // idEntry holds the plans of one writer schema: one, or one per Protobuf
 // message path.
 type idEntry struct {
 	schema registry.ResolvedSchema
-	mu     sync.Mutex
-	one    *planEntry
-	byPath map[string]*planEntry // canonical index-path bytes → plan
+	mu     sync.Mutex // serializes the compile of one
+	one    atomic.Pointer[planEntry]
+	paths  cowMap[string, *planEntry] // canonical index-path bytes → plan
 }
 
-// planEntry is a compiled plan (or its compile error) and its idle builder
-// sets.
+// planEntry is a compiled plan (or its compile error) and its output layout.
 type planEntry struct {
 	plan   Plan
-	schema *arrow.Schema // value fields then metadata fields
+	fields int           // value columns; metadata columns follow
+	schema *arrow.Schema // interned: equal layouts share the pointer
 	err    error
-
-	mu   sync.Mutex
-	free []*builderSet // bounded (maxIdleSets); released by Close
-	// The last batch's rows and per-column data bytes: the next set is
-	// reserved to that size, since growing builders by doubling from empty
-	// costs about as much as decoding into them.
-	lastRows int
-	lastData []int
-}
-
-// maxIdleSets bounds the idle builder sets kept per plan (one per concurrent
-// Decode call is enough).
-const maxIdleSets = 4
-
-// builderSet is one goroutine's builders for one plan.
-type builderSet struct {
-	bs   []array.Builder
-	app  Appender
-	rows RowsAppender // app, when its payloads may hold several rows
-	meta *metaAppender
 }
 
 // RowsAppender is implemented by Appenders whose payloads may hold several
@@ -149,10 +148,12 @@ func New(cfg Config) (*Decoder, error) {
 	if cfg.Wire == WireConfluent && cfg.Registry == nil {
 		return nil, errors.New("decode: WireConfluent needs Config.Registry")
 	}
-	d := &Decoder{cfg: cfg, mem: cfg.Allocator, byID: map[int]*idEntry{}, byGUID: map[string]int{}}
+	d := &Decoder{cfg: cfg, mem: cfg.Allocator}
 	if d.mem == nil {
 		d.mem = memory.DefaultAllocator
 	}
+	d.ids.max, d.guids.max = maxSchemaIDs, maxSchemaIDs
+	d.pools = batch.NewSchemaCache(maxLayouts, (*batch.BuilderPool).Close)
 	if cfg.Wire == WireNone {
 		d.fixed = d.compile(nil, nil)
 		if d.fixed.err != nil {
@@ -173,257 +174,267 @@ func (d *Decoder) Schema() *arrow.Schema {
 }
 
 func (d *Decoder) compile(s *registry.ResolvedSchema, path []int) *planEntry {
-	pe := &planEntry{}
 	plan, err := d.cfg.Compiler.Compile(s, path)
 	if err != nil {
-		pe.err = fmt.Errorf("decode: compiling plan: %w", err)
-		return pe
+		return &planEntry{err: fmt.Errorf("decode: compiling plan: %w", err)}
 	}
-	pe.plan = plan
 	fields := append(append([]arrow.Field(nil), plan.Fields()...), d.cfg.Metadata.Fields()...)
-	pe.schema = arrow.NewSchema(fields, nil)
-	return pe
+	_, schema, err := d.pools.Get(arrow.NewSchema(fields, nil), d.newPool)
+	if err != nil {
+		return &planEntry{err: err}
+	}
+	return &planEntry{plan: plan, fields: len(plan.Fields()), schema: schema}
 }
 
-func (d *Decoder) getSet(pe *planEntry) (*builderSet, error) {
-	pe.mu.Lock()
-	var s *builderSet
-	if n := len(pe.free); n > 0 {
-		s, pe.free = pe.free[n-1], pe.free[:n-1]
-	}
-	rows, data := pe.lastRows, pe.lastData
-	pe.mu.Unlock()
-	if s == nil {
-		fields := pe.schema.Fields()
-		nv := len(pe.plan.Fields())
-		s = &builderSet{bs: make([]array.Builder, len(fields))}
-		for i, f := range fields {
-			s.bs[i] = array.NewBuilder(d.mem, f.Type)
-		}
-		app, err := pe.plan.Bind(s.bs[:nv])
-		if err != nil {
-			s.release()
-			return nil, fmt.Errorf("decode: binding plan: %w", err)
-		}
-		s.app = app
-		s.rows, _ = app.(RowsAppender)
-		s.meta = newMetaAppender(d.cfg.Metadata, s.bs[nv:])
-	}
-	if rows > 0 {
-		for i, b := range s.bs {
-			b.Reserve(rows)
-			if bin, ok := b.(interface{ ReserveData(int) }); ok && i < len(data) && data[i] > 0 {
-				bin.ReserveData(data[i])
-			}
-		}
-	}
-	return s, nil
+func (d *Decoder) newPool(s *arrow.Schema) (*batch.BuilderPool, error) {
+	return batch.NewBuilderPool(d.mem, s, maxIdleBuilder), nil
 }
 
-// putSet returns an emptied set to pe's free list (or releases it).
-func (pe *planEntry) putSet(s *builderSet) {
-	for _, b := range s.bs {
-		if db, ok := b.(array.DictionaryBuilder); ok {
-			db.ResetFull() // a dictionary describes one batch, not every batch so far
-		}
-	}
-	pe.mu.Lock()
-	if len(pe.free) < maxIdleSets {
-		pe.free = append(pe.free, s)
-		s = nil
-	}
-	pe.mu.Unlock()
-	if s != nil {
-		s.release()
-	}
-}
-
-func (s *builderSet) release() {
-	for _, b := range s.bs {
-		b.Release()
-	}
-}
-
-// Close releases the builders kept between calls. The Decoder must not be used
-// afterwards.
+// Close releases the builders kept between calls. Decode returns ErrClosed
+// afterwards. Close is idempotent.
 func (d *Decoder) Close() {
-	release := func(pe *planEntry) {
-		if pe == nil {
-			return
-		}
-		pe.mu.Lock()
-		free := pe.free
-		pe.free = nil
-		pe.mu.Unlock()
-		for _, s := range free {
-			s.release()
-		}
-	}
-	release(d.fixed)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, e := range d.byID {
-		e.mu.Lock()
-		release(e.one)
-		for _, pe := range e.byPath {
-			release(pe)
-		}
-		e.mu.Unlock()
+	if d.closed.CompareAndSwap(false, true) {
+		d.pools.Clear()
 	}
 }
 
-// Decode decodes recs. Records that do not decode are listed in Result.Errors
-// and left out of the batches; the returned error is for failures of the whole
-// call (a cancelled context, an unreachable registry for an unseen schema).
-// The caller releases the Result.
-func (d *Decoder) Decode(ctx context.Context, recs []*kgo.Record) (*Result, error) {
-	res := &Result{}
-	var (
-		cur     *planEntry
-		set     *builderSet
-		rows    int
-		bad     []int // rows of the current batch to drop
-		indexes []int // scratch for message-index paths
-	)
-	flush := func() {
-		if set == nil {
-			return
-		}
-		res.Batches = appendBatches(res.Batches, cur, set.bs, rows, bad)
-		cur.putSet(set)
-		set, rows, bad = nil, 0, bad[:0]
+// bound is a plan's appender for one builder set.
+type bound struct {
+	app  Appender
+	rows RowsAppender // app, when its payloads may hold several rows
+}
+
+// metaKey is the Builders.Bound key of a set's metadata appender.
+type metaKey struct{}
+
+// run is the batch being built by one Decode call.
+type run struct {
+	d      *Decoder
+	in     *Input
+	res    *Result
+	schema *arrow.Schema // the open batch's layout; nil when none is open
+	pool   *batch.BuilderPool
+	set    *batch.Builders
+	meta   *metaAppender
+	plan   *planEntry // whose appender app is
+	app    bound
+	rows   int
+	bad    []int // rows of the open batch to drop
+}
+
+// Decode decodes the records of in. Records that do not decode are listed in
+// Result.Errors and left out of the batches; the returned error is for
+// failures of the whole call (a cancelled context, an unreachable registry
+// for an unseen schema, an Input missing a column the Decoder needs). The
+// caller releases the Result.
+func (d *Decoder) Decode(ctx context.Context, in *Input) (*Result, error) {
+	if d.closed.Load() {
+		return nil, ErrClosed
 	}
-	for i, r := range recs {
-		if r.Value == nil {
-			res.Tombstones = append(res.Tombstones, i)
+	if err := in.check(d.cfg.Metadata); err != nil {
+		return nil, err
+	}
+	r := &run{d: d, in: in, res: &Result{}}
+	var (
+		lastID   = -1
+		lastPlan *planEntry
+		lastPath []byte // canonical message-index path of lastPlan
+		indexes  []int  // scratch for message-index paths
+		pathKey  [2 * wire.MaxMessageIndexes * 5]byte
+	)
+	for i, v := range in.Values {
+		if v == nil {
+			r.res.Tombstones = append(r.res.Tombstones, i)
 			continue
 		}
-		pe, payload, id, err := d.lookup(ctx, r, &indexes)
+		pe, payload, id := d.fixed, v, -1
+		var err error
+		if pe == nil {
+			id, payload, err = d.schemaID(ctx, in, i, v)
+			if err == nil {
+				switch {
+				case !d.cfg.MessageIndexes && id == lastID:
+					pe = lastPlan
+				case !d.cfg.MessageIndexes:
+					if pe, err = d.plan(ctx, id, nil, nil); err == nil {
+						lastID, lastPlan = id, pe
+					}
+				default:
+					var path []int
+					path, payload, err = wire.ParseMessageIndexes(payload, indexes[:0])
+					indexes = path
+					if err != nil {
+						err = fmt.Errorf("decode: %w", err)
+						break
+					}
+					// The canonical encoding keys the plan, so the long and
+					// short forms of [0] share one.
+					canon := wire.AppendMessageIndexes(pathKey[:0], path)
+					if id == lastID && string(canon) == string(lastPath) {
+						pe = lastPlan
+					} else if pe, err = d.plan(ctx, id, path, canon); err == nil {
+						lastID, lastPlan, lastPath = id, pe, append(lastPath[:0], canon...)
+					}
+				}
+			}
+		}
 		if err == nil && pe.err != nil {
 			err = pe.err
 		}
 		if err != nil {
 			if errors.Is(err, ErrRegistry) || ctx.Err() != nil {
-				flush()
-				res.Release()
+				r.flush()
+				r.res.Release()
 				return nil, err
 			}
-			res.Errors = append(res.Errors, recordError(i, r, id, err))
+			r.res.Errors = append(r.res.Errors, r.recordError(i, id, err))
 			continue
 		}
-		if pe != cur {
-			flush()
-			if set, err = d.getSet(pe); err != nil {
-				res.Release()
-				return nil, err
+		if err := r.append(i, pe, payload, id); err != nil {
+			r.drop()
+			r.res.Release()
+			return nil, err
+		}
+	}
+	r.flush()
+	return r.res, nil
+}
+
+// append decodes payload (record i) into the open batch, opening one for
+// pe's layout when the layout changes.
+func (r *run) append(i int, pe *planEntry, payload []byte, id int) error {
+	if pe.schema != r.schema {
+		r.flush()
+		if err := r.open(pe.schema); err != nil {
+			return err
+		}
+	}
+	if pe != r.plan {
+		v, err := r.set.Bound(pe, func(bs []array.Builder) (any, error) {
+			app, err := pe.plan.Bind(bs[:pe.fields])
+			if err != nil {
+				return nil, fmt.Errorf("decode: binding plan: %w", err)
 			}
-			cur = pe
-		}
-		n := 1
-		if set.rows != nil {
-			n, err = set.rows.AppendRows(payload)
-		} else {
-			err = set.app.Append(payload)
-		}
+			rows, _ := app.(RowsAppender)
+			return bound{app, rows}, nil
+		})
 		if err != nil {
-			n = 1
-			bad = append(bad, rows)
-			res.Errors = append(res.Errors, recordError(i, r, id, err))
+			return err
 		}
-		for range n {
-			set.meta.append(r)
-		}
-		rows += n
+		r.plan, r.app = pe, v.(bound)
 	}
-	flush()
-	return res, nil
-}
-
-func recordError(i int, r *kgo.Record, id int, err error) RecordError {
-	return RecordError{Index: i, Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, SchemaID: id, Err: err}
-}
-
-// appendBatches finishes the builders into a batch of rows rows and appends it
-// to out, leaving out the rows listed in bad by slicing around them (no copy).
-// It records the batch's size in pe for the next set's reservation.
-func appendBatches(out []arrow.RecordBatch, pe *planEntry, bs []array.Builder, rows int, bad []int) []arrow.RecordBatch {
-	cols := make([]arrow.Array, len(bs))
-	data := make([]int, len(bs))
-	for i, b := range bs {
-		cols[i] = b.NewArray()
-		if bin, ok := cols[i].(interface{ ValueBytes() []byte }); ok {
-			data[i] = len(bin.ValueBytes())
-		}
+	n := 1
+	var err error
+	if r.app.rows != nil {
+		n, err = r.app.rows.AppendRows(payload)
+	} else {
+		err = r.app.app.Append(payload)
 	}
-	pe.mu.Lock()
-	pe.lastRows, pe.lastData = rows, data
-	pe.mu.Unlock()
-	rec := array.NewRecordBatch(pe.schema, cols, int64(rows))
-	for _, c := range cols {
-		c.Release()
-	}
-	if len(bad) == 0 {
-		return append(out, rec)
-	}
-	start := 0
-	for _, b := range append(bad, rows) {
-		if b > start {
-			out = append(out, rec.NewSlice(int64(start), int64(b)))
-		}
-		start = b + 1
-	}
-	rec.Release()
-	return out
-}
-
-// lookup finds the plan for r and strips the framing from its value.
-func (d *Decoder) lookup(ctx context.Context, r *kgo.Record, indexes *[]int) (*planEntry, []byte, int, error) {
-	if d.fixed != nil {
-		return d.fixed, r.Value, -1, nil
-	}
-	id, payload, err := d.schemaID(ctx, r)
 	if err != nil {
-		return nil, nil, id, err
+		n = 1
+		r.bad = append(r.bad, r.rows)
+		r.res.Errors = append(r.res.Errors, r.recordError(i, id, err))
 	}
+	for range n {
+		r.meta.append(r.in, i)
+	}
+	r.rows += n
+	return nil
+}
+
+// open starts a batch of layout schema with a builder set from its pool.
+func (r *run) open(schema *arrow.Schema) error {
+	pool, _, err := r.d.pools.Get(schema, r.d.newPool)
+	if err != nil {
+		return err
+	}
+	set, err := pool.Get()
+	if err != nil {
+		return fmt.Errorf("decode: %w", err)
+	}
+	nv := schema.NumFields() - len(r.d.cfg.Metadata.Fields())
+	meta, err := set.Bound(metaKey{}, func(bs []array.Builder) (any, error) {
+		return newMetaAppender(r.d.cfg.Metadata, bs[nv:]), nil
+	})
+	if err != nil {
+		pool.Put(set)
+		return err
+	}
+	r.schema, r.pool, r.set, r.meta, r.plan = schema, pool, set, meta.(*metaAppender), nil
+	return nil
+}
+
+// flush finishes the open batch into the Result, leaving out the rows listed
+// in bad by slicing around them (no copy).
+func (r *run) flush() {
+	if r.set == nil {
+		return
+	}
+	rec := r.set.NewRecordBatch(r.rows)
+	r.pool.Put(r.set)
+	out := r.res.Batches
+	if len(r.bad) == 0 {
+		out = append(out, rec)
+	} else {
+		start := 0
+		for _, b := range append(r.bad, r.rows) {
+			if b > start {
+				out = append(out, rec.NewSlice(int64(start), int64(b)))
+			}
+			start = b + 1
+		}
+		rec.Release()
+	}
+	r.res.Batches = out
+	r.schema, r.pool, r.set, r.meta, r.plan, r.rows, r.bad = nil, nil, nil, nil, nil, 0, r.bad[:0]
+}
+
+// drop abandons the open batch (its builder set is released, not pooled).
+func (r *run) drop() {
+	if r.set != nil {
+		r.pool.Put(r.set)
+		r.schema, r.pool, r.set, r.meta, r.plan = nil, nil, nil, nil, nil
+	}
+}
+
+func (r *run) recordError(i, id int, err error) RecordError {
+	topic, part, off := r.in.position(i)
+	return RecordError{Index: i, Topic: topic, Partition: part, Offset: off, SchemaID: id, Err: err}
+}
+
+// plan returns the plan of schema id (and Protobuf message path, whose
+// canonical bytes are canon), compiling it on first use.
+func (d *Decoder) plan(ctx context.Context, id int, path []int, canon []byte) (*planEntry, error) {
 	e, err := d.entry(ctx, id)
 	if err != nil {
-		return nil, nil, id, err
+		return nil, err
 	}
-	if !d.cfg.MessageIndexes {
+	if canon == nil {
+		if pe := e.one.Load(); pe != nil {
+			return pe, nil
+		}
 		e.mu.Lock()
-		if e.one == nil {
-			e.one = d.compile(&e.schema, nil)
+		defer e.mu.Unlock()
+		pe := e.one.Load()
+		if pe == nil {
+			pe = d.compile(&e.schema, nil)
+			e.one.Store(pe)
 		}
-		pe := e.one
-		e.mu.Unlock()
-		return pe, payload, id, nil
+		return pe, nil
 	}
-	path, rest, err := wire.ParseMessageIndexes(payload, (*indexes)[:0])
-	*indexes = path
-	if err != nil {
-		return nil, nil, id, fmt.Errorf("decode: %w", err)
+	if pe, ok := e.paths.load(string(canon)); ok {
+		return pe, nil
 	}
-	// Key by the canonical encoding so the long and short forms of [0] share
-	// a plan.
-	var key [2 * wire.MaxMessageIndexes * 5]byte
-	canon := wire.AppendMessageIndexes(key[:0], path)
-	e.mu.Lock()
-	pe, ok := e.byPath[string(canon)]
-	if !ok {
-		pe = d.compile(&e.schema, append([]int(nil), path...))
-		if e.byPath == nil {
-			e.byPath = map[string]*planEntry{}
-		}
-		e.byPath[string(canon)] = pe
-	}
-	e.mu.Unlock()
-	return pe, rest, id, nil
+	return e.paths.loadOrStore(string(canon), func() *planEntry {
+		return d.compile(&e.schema, append([]int(nil), path...))
+	}), nil
 }
 
-// schemaID reads the writer schema id from the value header or, when present,
-// the schema GUID header (whose value then has no magic-byte prefix).
-func (d *Decoder) schemaID(ctx context.Context, r *kgo.Record) (int, []byte, error) {
-	for _, h := range r.Headers {
+// schemaID reads record i's writer schema id from the value header or, when
+// present, the schema GUID header (whose value then has no magic-byte
+// prefix).
+func (d *Decoder) schemaID(ctx context.Context, in *Input, i int, v []byte) (int, []byte, error) {
+	for _, h := range in.RecordHeaders(i) {
 		if h.Key != wire.ValueSchemaIDHeader {
 			continue
 		}
@@ -432,9 +443,9 @@ func (d *Decoder) schemaID(ctx context.Context, r *kgo.Record) (int, []byte, err
 			return -1, nil, fmt.Errorf("decode: %w", err)
 		}
 		id, err := d.idForGUID(ctx, guid)
-		return id, r.Value, err
+		return id, v, err
 	}
-	id, payload, err := wire.ParseHeader(r.Value)
+	id, payload, err := wire.ParseHeader(v)
 	if err != nil {
 		return -1, nil, fmt.Errorf("decode: %w", err)
 	}
@@ -442,10 +453,7 @@ func (d *Decoder) schemaID(ctx context.Context, r *kgo.Record) (int, []byte, err
 }
 
 func (d *Decoder) idForGUID(ctx context.Context, guid string) (int, error) {
-	d.mu.RLock()
-	id, ok := d.byGUID[guid]
-	d.mu.RUnlock()
-	if ok {
+	if id, ok := d.guids.load(guid); ok {
 		return id, nil
 	}
 	gr, ok := d.cfg.Registry.(GUIDResolver)
@@ -456,34 +464,25 @@ func (d *Decoder) idForGUID(ctx context.Context, guid string) (int, error) {
 	if err != nil {
 		return -1, classifyRegistryErr(err, "guid "+guid)
 	}
-	d.mu.Lock()
-	d.byGUID[guid] = s.ID
-	if _, ok := d.byID[s.ID]; !ok {
-		d.byID[s.ID] = &idEntry{schema: s}
-	}
-	d.mu.Unlock()
-	return s.ID, nil
+	d.ids.loadOrStore(s.ID, func() *idEntry { return newIDEntry(s) })
+	return d.guids.loadOrStore(guid, func() int { return s.ID }), nil
+}
+
+func newIDEntry(s registry.ResolvedSchema) *idEntry {
+	e := &idEntry{schema: s}
+	e.paths.max = maxPlanPaths
+	return e
 }
 
 func (d *Decoder) entry(ctx context.Context, id int) (*idEntry, error) {
-	d.mu.RLock()
-	e, ok := d.byID[id]
-	d.mu.RUnlock()
-	if ok {
+	if e, ok := d.ids.load(id); ok {
 		return e, nil
 	}
 	s, err := d.cfg.Registry.Resolve(ctx, id)
 	if err != nil {
 		return nil, classifyRegistryErr(err, fmt.Sprintf("id %d", id))
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if e, ok := d.byID[id]; ok {
-		return e, nil
-	}
-	e = &idEntry{schema: s}
-	d.byID[id] = e
-	return e, nil
+	return d.ids.loadOrStore(id, func() *idEntry { return newIDEntry(s) }), nil
 }
 
 // classifyRegistryErr separates an unknown schema (a bad record) from an outage
@@ -493,4 +492,45 @@ func classifyRegistryErr(err error, what string) error {
 		return fmt.Errorf("decode: writer schema %s: %w", what, err)
 	}
 	return fmt.Errorf("%w: schema %s: %w", ErrRegistry, what, err)
+}
+
+// cowMap is a bounded copy-on-write map: loads take no lock, which keeps
+// locks out of the per-record path; stores copy (they are rare: a new
+// schema). Past max entries a store starts a new map.
+type cowMap[K comparable, V any] struct {
+	max int
+	m   atomic.Pointer[map[K]V]
+	mu  sync.Mutex
+}
+
+func (c *cowMap[K, V]) load(k K) (V, bool) {
+	if m := c.m.Load(); m != nil {
+		v, ok := (*m)[k]
+		return v, ok
+	}
+	var zero V
+	return zero, false
+}
+
+// loadOrStore returns k's value, storing mk() first when there is none.
+func (c *cowMap[K, V]) loadOrStore(k K, mk func() V) V {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var old map[K]V
+	if m := c.m.Load(); m != nil {
+		old = *m
+	}
+	if v, ok := old[k]; ok {
+		return v
+	}
+	next := make(map[K]V, len(old)+1)
+	if len(old) < c.max {
+		for kk, vv := range old {
+			next[kk] = vv
+		}
+	}
+	v := mk()
+	next[k] = v
+	c.m.Store(&next)
+	return v
 }

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/registry"
@@ -72,14 +72,21 @@ func (f *fakeRegistry) Resolve(_ context.Context, id int) (registry.ResolvedSche
 	return registry.ResolvedSchema{ID: id, Schema: registry.Schema{Text: text}}, nil
 }
 
-func recs(values ...[]byte) []*kgo.Record {
-	out := make([]*kgo.Record, len(values))
+// recs is an Input of values with every metadata column filled: topic t,
+// partition 2, offsets from 100, one header per record.
+func recs(values ...[]byte) *decode.Input {
+	in := &decode.Input{}
 	for i, v := range values {
-		out[i] = &kgo.Record{Topic: "t", Partition: 2, Offset: int64(100 + i), Value: v,
-			Key: []byte("k" + strconv.Itoa(i)), Timestamp: time.UnixMilli(1_700_000_000_000 + int64(i)),
-			Headers: []kgo.RecordHeader{{Key: "h", Value: []byte{byte(i)}}}}
+		in.Values = append(in.Values, v)
+		in.Topics = append(in.Topics, "t")
+		in.Partitions = append(in.Partitions, 2)
+		in.Offsets = append(in.Offsets, int64(100+i))
+		in.Keys = append(in.Keys, []byte("k"+strconv.Itoa(i)))
+		in.Timestamps = append(in.Timestamps, time.UnixMilli(1_700_000_000_000+int64(i)).UnixMilli())
+		in.Headers = append(in.Headers, decode.Header{Key: "h", Value: []byte{byte(i)}})
+		in.HeaderEnds = append(in.HeaderEnds, len(in.Headers))
 	}
-	return out
+	return in
 }
 
 func framed(id int, payload string) []byte { return append(wire.AppendHeader(nil, id), payload...) }
@@ -190,6 +197,74 @@ func TestDecodeMessageIndexes(t *testing.T) {
 	}
 }
 
+// Writer schemas whose Arrow columns are equal (a reader schema, or writer
+// versions that differ only outside the columns) share one output layout:
+// records alternating between them stay one batch.
+func TestDecodeEqualLayoutsShareABatch(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	reg := &fakeRegistry{schemas: map[int]string{1: "a", 2: "a", 3: "b"}}
+	d, err := decode.New(decode.Config{Compiler: intCompiler, Wire: decode.WireConfluent, Registry: reg, Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var vals [][]byte
+	for i := range 100 {
+		vals = append(vals, framed(1+i%2, strconv.Itoa(i)))
+	}
+	vals = append(vals, framed(3, "100"), framed(1, "101"))
+	res, err := d.Decode(context.Background(), recs(vals...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Release()
+	var shape []string
+	for _, b := range res.Batches {
+		shape = append(shape, fmt.Sprintf("%s:%d", b.Schema().Field(0).Name, b.NumRows()))
+	}
+	if fmt.Sprint(shape) != "[a:100 b:1 a:1]" {
+		t.Fatalf("batches %v", shape)
+	}
+	if res.Batches[0].Schema() != res.Batches[2].Schema() {
+		t.Error("batches of one layout carry different schema pointers")
+	}
+	if reg.lookups != 3 {
+		t.Fatalf("registry lookups %d, want one per id", reg.lookups)
+	}
+}
+
+func TestDecodeChecksItsInput(t *testing.T) {
+	d, err := decode.New(decode.Config{Compiler: intCompiler, Metadata: decode.MetaKey | decode.MetaOffset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Values alone are enough without metadata columns; here keys and offsets are needed.
+	_, err = d.Decode(context.Background(), &decode.Input{Values: [][]byte{[]byte("1")}})
+	if err == nil || !strings.Contains(err.Error(), "Offsets has 0 entries") || !strings.Contains(err.Error(), "Keys has 0 entries") {
+		t.Fatalf("err %v", err)
+	}
+	bad := recs([]byte("1"), []byte("2"))
+	bad.HeaderEnds[0] = 5
+	if _, err := d.Decode(context.Background(), bad); err == nil {
+		t.Fatal("header ends past the headers accepted")
+	}
+	d.Close()
+	d.Close()
+	if _, err := d.Decode(context.Background(), recs([]byte("1"))); !errors.Is(err, decode.ErrClosed) {
+		t.Fatalf("after close: %v", err)
+	}
+	plain, err := decode.New(decode.Config{Compiler: intCompiler})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := plain.Decode(context.Background(), &decode.Input{Values: [][]byte{[]byte("1"), []byte("x")}})
+	if err != nil || res.NumRows() != 1 || res.Errors[0].Offset != -1 || res.Errors[0].Topic != "" {
+		t.Fatalf("values-only input: %v rows, errors %+v, %v", res.NumRows(), res.Errors, err)
+	}
+	res.Release()
+}
+
 func BenchmarkDecodeFixed(b *testing.B) {
 	d, err := decode.New(decode.Config{Compiler: intCompiler, Metadata: decode.MetaOffset})
 	if err != nil {
@@ -209,5 +284,5 @@ func BenchmarkDecodeFixed(b *testing.B) {
 		}
 		res.Release()
 	}
-	b.ReportMetric(float64(b.N*len(rs))/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(b.N*rs.Len())/b.Elapsed().Seconds(), "records/s")
 }

@@ -3,7 +3,6 @@ package decode
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Metadata selects the Kafka record fields added as columns after the decoded
@@ -106,29 +105,31 @@ func newMetaAppender(m Metadata, bs []array.Builder) *metaAppender {
 	return a
 }
 
-func (a *metaAppender) append(r *kgo.Record) {
+// append adds record i's metadata. The Input holds every column it reads
+// (Input.check).
+func (a *metaAppender) append(in *Input, i int) {
 	if a.topic != nil {
-		a.topic.Append(r.Topic)
+		a.topic.Append(in.Topics[i])
 	}
 	if a.partition != nil {
-		a.partition.Append(r.Partition)
+		a.partition.Append(in.Partitions[i])
 	}
 	if a.offset != nil {
-		a.offset.Append(r.Offset)
+		a.offset.Append(in.Offsets[i])
 	}
 	if a.timestamp != nil {
-		a.timestamp.Append(arrow.Timestamp(r.Timestamp.UnixMilli()))
+		a.timestamp.Append(arrow.Timestamp(in.Timestamps[i]))
 	}
 	if a.key != nil {
-		if r.Key == nil {
+		if k := in.Keys[i]; k == nil {
 			a.key.AppendNull()
 		} else {
-			a.key.Append(r.Key)
+			a.key.Append(k)
 		}
 	}
 	if a.headers != nil {
 		a.headers.Append(true)
-		for _, h := range r.Headers {
+		for _, h := range in.RecordHeaders(i) {
 			a.hdrStruct.Append(true)
 			a.hdrKey.Append(h.Key)
 			if h.Value == nil {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/sabot-kafka/sabot/batch"
 	"github.com/sabot-kafka/sabot/registry"
 	"github.com/sabot-kafka/sabot/registry/wire"
 )
@@ -69,16 +69,20 @@ func (v *Values) reset() {
 }
 
 // Encoder turns Arrow record batches into Kafka values. It is safe for
-// concurrent use; plans are compiled once per Arrow schema.
+// concurrent use. Plans are compiled (and writer schemas registered) once per
+// distinct Arrow layout, found again by content whatever the batch's schema
+// pointer, and at most maxPlans are kept.
 type Encoder struct {
-	cfg Config
-
-	mu    sync.Mutex
-	plans map[*arrow.Schema]*compiled // by schema pointer, then by equality
+	cfg   Config
+	plans *batch.SchemaCache[*compiled]
 }
 
+// maxPlans bounds the layouts an Encoder remembers; a layout evicted is
+// compiled again when it comes back (its writer schema is registered again:
+// the registry answers with the id it already has).
+const maxPlans = 64
+
 type compiled struct {
-	schema *arrow.Schema
 	plan   Plan
 	header []byte // wire-format header (+ message indexes), empty without a registrar
 }
@@ -91,26 +95,20 @@ func New(cfg Config) (*Encoder, error) {
 	if cfg.Registrar != nil && cfg.Subject == nil {
 		return nil, errors.New("encode: Config.Subject is required with a Registrar")
 	}
-	return &Encoder{cfg: cfg, plans: map[*arrow.Schema]*compiled{}}, nil
+	return &Encoder{cfg: cfg, plans: batch.NewSchemaCache[*compiled](maxPlans, nil)}, nil
 }
 
 func (e *Encoder) plan(ctx context.Context, s *arrow.Schema) (*compiled, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if c, ok := e.plans[s]; ok {
-		return c, nil
-	}
-	for _, c := range e.plans {
-		if c.schema.Equal(s) {
-			e.plans[s] = c
-			return c, nil
-		}
-	}
+	c, _, err := e.plans.Get(s, func(s *arrow.Schema) (*compiled, error) { return e.compile(ctx, s) })
+	return c, err
+}
+
+func (e *Encoder) compile(ctx context.Context, s *arrow.Schema) (*compiled, error) {
 	plan, w, err := e.cfg.Compiler.Compile(s)
 	if err != nil {
 		return nil, fmt.Errorf("encode: compiling plan: %w", err)
 	}
-	c := &compiled{schema: s, plan: plan}
+	c := &compiled{plan: plan}
 	if e.cfg.Registrar != nil {
 		subject, err := e.cfg.Subject(w)
 		if err != nil {
@@ -125,7 +123,6 @@ func (e *Encoder) plan(ctx context.Context, s *arrow.Schema) (*compiled, error) 
 			c.header = wire.AppendMessageIndexes(c.header, w.MessageIndexes)
 		}
 	}
-	e.plans[s] = c
 	return c, nil
 }
 

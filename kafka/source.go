@@ -25,7 +25,8 @@ type Source struct {
 	owns  bool // dec was made here from the Codec: Close closes it
 	m     sourceCounters
 
-	pollMu sync.Mutex // one Poll at a time
+	pollMu sync.Mutex   // one Poll at a time
+	input  decode.Input // the decoder's view of the batch being polled (held by pollMu)
 
 	mu          sync.Mutex
 	inFlight    int // records handed out and not Done
@@ -362,8 +363,10 @@ func (s *Source) newBatch(fs kgo.Fetches) *Batch {
 // policy's action to records that still fail.
 func (s *Source) decodeBatch(ctx context.Context, b *Batch) error {
 	p := s.cfg.OnError
+	fillInput(&s.input, b.Records)
+	defer s.input.Reset() // the records go back to their pool at Done
 	for try := 0; ; try++ {
-		res, err := s.dec.Decode(ctx, b.Records)
+		res, err := s.dec.Decode(ctx, &s.input)
 		if err == nil && len(res.Errors) == 0 {
 			b.Result = res
 			return nil

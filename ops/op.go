@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync/atomic"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/sabot-kafka/sabot/batch"
 )
 
 // Op turns one record batch into another: the unit a pipeline's Filter and
@@ -48,26 +49,22 @@ func OutputSchema(in *arrow.Schema, ops ...Op) (out *arrow.Schema, ok bool, err 
 	return out, true, nil
 }
 
-// bindCache holds the binding of an op for the last schema it saw.
+// bindCache holds an op's bindings by input layout (content, not pointer),
+// so layouts that alternate — two writer schemas interleaved on one topic —
+// each keep their binding and their output schema pointer, and a stream of
+// new layouts cannot grow memory.
 type bindCache[T any] struct {
-	last atomic.Pointer[bindEntry[T]]
+	once  sync.Once
+	cache *batch.SchemaCache[T]
 }
 
-type bindEntry[T any] struct {
-	schema *arrow.Schema
-	v      T
-}
+// maxBindings bounds the layouts one op keeps bindings for.
+const maxBindings = 64
 
 func (c *bindCache[T]) get(s *arrow.Schema, build func(*arrow.Schema) (T, error)) (T, error) {
-	if e := c.last.Load(); e != nil && (e.schema == s || e.schema.Equal(s)) {
-		return e.v, nil
-	}
-	v, err := build(s)
-	if err != nil {
-		return v, err
-	}
-	c.last.Store(&bindEntry[T]{schema: s, v: v})
-	return v, nil
+	c.once.Do(func() { c.cache = batch.NewSchemaCache[T](maxBindings, nil) })
+	v, _, err := c.cache.Get(s, build)
+	return v, err
 }
 
 // Where keeps the rows where pred is true (null counts as false).

@@ -1,6 +1,8 @@
-// Package batchtest makes Arrow data for tests: random record batches of any
-// schema (nulls, empty strings, nested lists, maps and structs, extreme
-// numbers and timestamps), for the round-trip property tests of every codec.
+// Package batchtest holds helpers for tests of Arrow data: random record
+// batches of any schema (nulls, empty strings, nested lists, maps and
+// structs, extreme numbers and timestamps) for the round-trip property tests
+// of every codec, an accounting allocator whose checked mode catches leaks
+// and frees of foreign buffers, and Concat.
 package batchtest
 
 import (

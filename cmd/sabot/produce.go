@@ -11,9 +11,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/kafka"
 	"github.com/sabot-kafka/sabot/services"
 )
@@ -183,24 +183,21 @@ func jsonLinesRows(r *bufio.Reader) (*rowReader, error) {
 	const chunk, sampleLines = 10_000, 1000
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	var pending []*kgo.Record
+	var pending decode.Input
 	read := func(n int) error {
-		for len(pending) < n && sc.Scan() {
+		for pending.Len() < n && sc.Scan() {
 			line := bytes.TrimSpace(sc.Bytes())
 			if len(line) == 0 {
 				continue
 			}
-			pending = append(pending, &kgo.Record{Value: bytes.Clone(line), Offset: int64(len(pending))})
+			pending.Values = append(pending.Values, bytes.Clone(line))
 		}
 		return sc.Err()
 	}
 	if err := read(sampleLines); err != nil {
 		return nil, err
 	}
-	sample := make([][]byte, len(pending))
-	for i, rec := range pending {
-		sample[i] = rec.Value
-	}
+	sample := append([][]byte(nil), pending.Values...)
 	dec, err := codec.NewDecoder(codec.Spec{Type: codec.JSON, Sample: sample})
 	if err != nil {
 		return nil, fmt.Errorf("inferring columns from the JSON lines: %w", err)
@@ -213,10 +210,10 @@ func jsonLinesRows(r *bufio.Reader) (*rowReader, error) {
 				if err := read(chunk); err != nil {
 					return nil, err
 				}
-				if len(pending) == 0 {
+				if pending.Len() == 0 {
 					return nil, io.EOF
 				}
-				res, err := dec.Decode(context.Background(), pending)
+				res, err := dec.Decode(context.Background(), &pending)
 				if err != nil {
 					return nil, err
 				}
@@ -225,8 +222,8 @@ func jsonLinesRows(r *bufio.Reader) (*rowReader, error) {
 					res.Release()
 					return nil, fmt.Errorf("JSON line %d: %w", line+int64(e.Index)+1, e.Err)
 				}
-				line += int64(len(pending))
-				pending = pending[:0]
+				line += int64(pending.Len())
+				pending.Reset()
 				queue = res.Batches
 			}
 			rec := queue[0]

@@ -12,7 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/batch"
 	"github.com/sabot-kafka/sabot/batch/batchtest"
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/arrowipc"
@@ -40,7 +39,7 @@ func sample(t testing.TB, s *arrow.Schema, rows int, seed uint64, comp encipc.Co
 // the error and the reader's peak allocation.
 func decodeGuarded(t *testing.T, s *arrow.Schema, payload []byte, lim decode.Limits) (int64, error) {
 	t.Helper()
-	readMem := batch.NewCheckedAllocator(memory.NewGoAllocator())
+	readMem := batchtest.NewCheckedAllocator(memory.NewGoAllocator())
 	p, err := arrowipc.NewPlan(arrowipc.Options{Schema: s, Limits: lim, Allocator: readMem})
 	if err != nil {
 		t.Fatal(err)

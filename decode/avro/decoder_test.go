@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	twmb "github.com/twmb/avro"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/avro"
@@ -75,29 +74,33 @@ func userRegistry() memRegistry {
 	}
 }
 
-func userRecords(t testing.TB) []*kgo.Record {
+func userRecords(t testing.TB) *decode.Input {
 	var cache, cache1 twmb.SchemaCache
 	if _, err := cache.Parse(address); err != nil {
 		t.Fatal(err)
 	}
-	v1 := func(id int64, name string) *kgo.Record {
-		return &kgo.Record{Topic: "users", Offset: id, Value: encodeTWMB(t, &cache1, userV1, 1, map[string]any{"id": id, "name": name})}
+	v1 := func(id int64, name string) []byte {
+		return encodeTWMB(t, &cache1, userV1, 1, map[string]any{"id": id, "name": name})
 	}
-	v2 := func(id int64, name string, email any, addr any) *kgo.Record {
-		return &kgo.Record{Topic: "users", Offset: id, Value: encodeTWMB(t, &cache, userV2, 2,
-			map[string]any{"id": id, "name": name, "email": email, "address": addr})}
+	v2 := func(id int64, name string, email any, addr any) []byte {
+		return encodeTWMB(t, &cache, userV2, 2, map[string]any{"id": id, "name": name, "email": email, "address": addr})
 	}
-	return []*kgo.Record{
+	in := &decode.Input{Values: [][]byte{
 		v1(1, "ann"),
 		v1(2, "bob"),
 		v2(3, "cyd", "cyd@example.com", map[string]any{"city": "Oslo", "zip": int32(150)}),
-		{Topic: "users", Offset: 4, Value: nil}, // tombstone
+		nil, // tombstone
 		v2(5, "dee", nil, nil),
 		v1(6, "eve"),
-		{Topic: "users", Offset: 7, Value: wire.AppendHeader(nil, 9)}, // unknown id
-		{Topic: "users", Offset: 8, Value: wire.AppendHeader(nil, 3)}, // not Avro
-		{Topic: "users", Offset: 9, Value: append(wire.AppendHeader(nil, 1), 0x02)},
+		wire.AppendHeader(nil, 9), // unknown id
+		wire.AppendHeader(nil, 3), // not Avro
+		append(wire.AppendHeader(nil, 1), 0x02),
+	}}
+	for i := range in.Values {
+		in.Topics = append(in.Topics, "users")
+		in.Offsets = append(in.Offsets, int64(i+1))
 	}
+	return in
 }
 
 // TestDecoderPerWriterSchema: without a reader schema each writer schema

@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/avro"
@@ -24,10 +23,10 @@ func ExampleNewCompiler() {
 		panic(err)
 	}
 	fmt.Println(d.Schema())
-	res, err := d.Decode(context.Background(), []*kgo.Record{
-		{Value: []byte{0x06, 't', 'x', '1', 0, 0, 0, 0, 0, 0, 0x24, 0x40, 0x02}}, // "tx1", 10.0, SETTLED
-		{Value: []byte{0x06, 't', 'x', '2'}},                                     // truncated
-	})
+	res, err := d.Decode(context.Background(), &decode.Input{Values: [][]byte{
+		{0x06, 't', 'x', '1', 0, 0, 0, 0, 0, 0, 0x24, 0x40, 0x02}, // "tx1", 10.0, SETTLED
+		{0x06, 't', 'x', '2'}, // truncated
+	}})
 	if err != nil {
 		panic(err)
 	}
@@ -59,7 +58,7 @@ func ExampleOptions_readerSchema() {
 	if err != nil {
 		panic(err)
 	}
-	res, err := d.Decode(context.Background(), []*kgo.Record{{Value: []byte{0x54, 0x06, 'a', 'n', 'n'}}})
+	res, err := d.Decode(context.Background(), &decode.Input{Values: [][]byte{{0x54, 0x06, 'a', 'n', 'n'}}})
 	if err != nil {
 		panic(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/bytedance/sonic"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/json"
@@ -129,9 +128,9 @@ func BenchmarkDecode(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		recs := make([]*kgo.Record, len(payloads))
+		recs := &decode.Input{Values: make([][]byte, len(payloads))}
 		for i, p := range payloads {
-			recs[i] = &kgo.Record{Value: p}
+			recs.Values[i] = p
 		}
 		b.ReportAllocs()
 		defer report(b, total)()

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/json"
@@ -27,9 +26,9 @@ func TestDecoderInferredDrift(t *testing.T) {
 		t.Fatalf("schema %s", got)
 	}
 	vals := []string{`{"id":3,"name":"b","new_key":[1]}`, `{"id":"four"}`, `{"score":2}`}
-	recs := make([]*kgo.Record, len(vals))
+	recs := &decode.Input{Values: make([][]byte, len(vals)), Offsets: make([]int64, len(vals))}
 	for i, v := range vals {
-		recs[i] = &kgo.Record{Value: []byte(v), Offset: int64(100 + i)}
+		recs.Values[i], recs.Offsets[i] = []byte(v), int64(100+i)
 	}
 	res, err := dec.Decode(context.Background(), recs)
 	if err != nil {

@@ -18,7 +18,6 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde"
 	ckjson "github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde/jsonschema"
 	jsonschemav5 "github.com/santhosh-tekuri/jsonschema/v5"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/jsonschema"
@@ -152,10 +151,7 @@ func TestConfluentWritesSabotReads(t *testing.T) {
 		dec, err := decode.New(decode.Config{Wire: decode.WireConfluent, Registry: res, Allocator: mem,
 			Compiler: jsonschema.NewCompiler(jsonschema.Options{})})
 		must(t, err)
-		recs := make([]*kgo.Record, len(values))
-		for i, v := range values {
-			recs[i] = &kgo.Record{Topic: interopTopic, Value: v}
-		}
+		recs := &decode.Input{Values: values}
 		r, err := dec.Decode(context.Background(), recs)
 		must(t, err)
 		defer r.Release()
@@ -207,11 +203,11 @@ func TestSabotWritesConfluentReads(t *testing.T) {
 	reg := ckRegistry{c: client, subject: interopTopic + "-value"}
 	ser, err := ckjson.NewSerializer(client, serde.ValueSerde, ckjson.NewSerializerConfig())
 	must(t, err)
-	var recs []*kgo.Record
+	recs := &decode.Input{}
 	for _, v := range ckValues() {
 		b, err := ser.Serialize(interopTopic, &v)
 		must(t, err)
-		recs = append(recs, &kgo.Record{Topic: interopTopic, Value: b})
+		recs.Values = append(recs.Values, b)
 	}
 	dec, err := decode.New(decode.Config{Wire: decode.WireConfluent, Registry: reg, Allocator: mem,
 		Compiler: jsonschema.NewCompiler(jsonschema.Options{})})

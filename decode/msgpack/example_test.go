@@ -6,7 +6,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/twmb/franz-go/pkg/kgo"
 	vmsgpack "github.com/vmihailenco/msgpack/v5"
 
 	"github.com/sabot-kafka/sabot/decode"
@@ -29,7 +28,7 @@ func Example() {
 	v1, _ := vmsgpack.Marshal(map[string]any{"id": "a", "amount": 1.5, "extra": true})
 	v2, _ := vmsgpack.Marshal(map[string]any{"id": 7})
 	v3, _ := vmsgpack.Marshal(map[string]any{"id": "c"})
-	res, err := dec.Decode(context.Background(), []*kgo.Record{{Value: v1}, {Value: v2}, {Value: v3}})
+	res, err := dec.Decode(context.Background(), &decode.Input{Values: [][]byte{v1, v2, v3}})
 	if err != nil {
 		panic(err)
 	}

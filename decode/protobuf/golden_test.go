@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
@@ -78,7 +77,7 @@ func TestConfluentGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			value := read(".bin")
-			res, err := dec.Decode(t.Context(), []*kgo.Record{{Value: value}, {Value: value[:len(value)-1]}})
+			res, err := dec.Decode(t.Context(), &decode.Input{Values: [][]byte{value, value[:len(value)-1]}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/batch"
 	"github.com/sabot-kafka/sabot/batch/batchtest"
 	"github.com/sabot-kafka/sabot/encode"
 	"github.com/sabot-kafka/sabot/encode/arrowipc"
@@ -55,7 +54,7 @@ func TestRows(t *testing.T) {
 		Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.BinaryTypes.String}, Nullable: true}), nil)
 	for _, s := range []*arrow.Schema{schema, dict} {
 		for _, comp := range []arrowipc.Compression{arrowipc.Uncompressed, arrowipc.LZ4, arrowipc.Zstd} {
-			mem := batch.NewCheckedAllocator(memory.NewGoAllocator())
+			mem := batchtest.NewCheckedAllocator(memory.NewGoAllocator())
 			rec := batchtest.Record(mem, s, 20, rand.New(rand.NewPCG(1, uint64(comp))), batchtest.Options{})
 			enc, err := encode.New(encode.Config{Compiler: arrowipc.NewCompiler(arrowipc.Options{Compression: comp, Allocator: mem})})
 			if err != nil {
@@ -89,14 +88,14 @@ func TestRows(t *testing.T) {
 // stream (read, joined, written back as one batch); testdata/arrowipc/gen.py
 // checks pyarrow reads it back equal.
 func TestGolden(t *testing.T) {
-	mem := batch.NewCheckedAllocator(memory.NewGoAllocator())
+	mem := batchtest.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertZero(t)
 	in, err := os.ReadFile("../../testdata/arrowipc/pyarrow_plain.arrows")
 	if err != nil {
 		t.Fatal(err)
 	}
 	parts := readAll(t, mem, in)
-	rec, err := batch.Concat(mem, parts)
+	rec, err := batchtest.Concat(mem, parts)
 	if err != nil {
 		t.Fatal(err)
 	}

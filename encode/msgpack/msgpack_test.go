@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/twmb/franz-go/pkg/kgo"
 	vmsgpack "github.com/vmihailenco/msgpack/v5"
 
 	"github.com/sabot-kafka/sabot/batch/batchtest"
@@ -303,9 +302,9 @@ func decodeWithDecoder(t *testing.T, mem memory.Allocator, schema *arrow.Schema,
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := make([]*kgo.Record, vals.Len())
-	for i := range recs {
-		recs[i] = &kgo.Record{Value: vals.Value(i)}
+	recs := &decode.Input{Values: make([][]byte, vals.Len())}
+	for i := range recs.Values {
+		recs.Values[i] = vals.Value(i)
 	}
 	res, err := dec.Decode(context.Background(), recs)
 	if err != nil {

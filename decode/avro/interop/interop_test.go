@@ -305,7 +305,7 @@ func TestConfluentInterop(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := orders()
-	recs := make([]*kgo.Record, len(want))
+	recs := &decode.Input{Values: make([][]byte, len(want)), Topics: make([]string, len(want)), Offsets: make([]int64, len(want))}
 	confluentVals := make([][]byte, len(want))
 	for i := range want {
 		v, err := ser.Serialize(topic, &want[i])
@@ -313,7 +313,7 @@ func TestConfluentInterop(t *testing.T) {
 			t.Fatal(err)
 		}
 		confluentVals[i] = v
-		recs[i] = &kgo.Record{Topic: topic, Offset: int64(i), Value: v}
+		recs.Values[i], recs.Topics[i], recs.Offsets[i] = v, topic, int64(i)
 	}
 
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -398,7 +398,11 @@ func TestConfluentInterop(t *testing.T) {
 		for len(in) < len(out) && pctx.Err() == nil {
 			kcl.PollFetches(pctx).EachRecord(func(r *kgo.Record) { in = append(in, r) })
 		}
-		res, err := dec.Decode(ctx, in)
+		values := &decode.Input{}
+		for _, r := range in {
+			values.Values = append(values.Values, r.Value)
+		}
+		res, err := dec.Decode(ctx, values)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,7 +14,6 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry"
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde"
 	ckpb "github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde/protobuf"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -157,7 +156,7 @@ func checkDecode(t *testing.T, reg registry.Resolver, msg proto.Message, value [
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := dec.Decode(t.Context(), []*kgo.Record{{Topic: "interop", Value: value}})
+	res, err := dec.Decode(t.Context(), &decode.Input{Values: [][]byte{value}, Topics: []string{"interop"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package batch_test
+package batchtest_test
 
 import (
 	"errors"
@@ -9,14 +9,14 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/batch"
+	"github.com/sabot-kafka/sabot/batch/batchtest"
 )
 
 func TestAllocatorAccounts(t *testing.T) {
 	for _, checked := range []bool{false, true} {
-		a := batch.NewAllocator(nil)
+		a := batchtest.NewAllocator(nil)
 		if checked {
-			a = batch.NewCheckedAllocator(memory.NewGoAllocator())
+			a = batchtest.NewCheckedAllocator(memory.NewGoAllocator())
 		}
 		b1 := a.Allocate(100)
 		b2 := a.Allocate(50)
@@ -29,7 +29,7 @@ func TestAllocatorAccounts(t *testing.T) {
 			t.Fatalf("buffers %d", s.Buffers)
 		}
 		a.Free(b1)
-		if err := a.Check(); !errors.Is(err, batch.ErrLeak) || !strings.Contains(err.Error(), "50 bytes") {
+		if err := a.Check(); !errors.Is(err, batchtest.ErrLeak) || !strings.Contains(err.Error(), "50 bytes") {
 			t.Fatalf("check with a live buffer: %v", err)
 		}
 		a.Free(b2)
@@ -41,7 +41,7 @@ func TestAllocatorAccounts(t *testing.T) {
 }
 
 func TestCheckedAllocatorCatchesBadFrees(t *testing.T) {
-	a := batch.NewCheckedAllocator(nil)
+	a := batchtest.NewCheckedAllocator(nil)
 	b := a.Allocate(10)
 	a.Free(b)
 	a.Free(b)                // double free
@@ -58,7 +58,7 @@ func TestCheckedAllocatorCatchesBadFrees(t *testing.T) {
 // TestAllocatorWithArrow: arrays built and released through the allocator
 // leave it at zero, from several goroutines at once (run with -race).
 func TestAllocatorWithArrow(t *testing.T) {
-	a := batch.NewCheckedAllocator(memory.NewGoAllocator())
+	a := batchtest.NewCheckedAllocator(memory.NewGoAllocator())
 	defer a.AssertZero(t)
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -76,26 +76,4 @@ func TestAllocatorWithArrow(t *testing.T) {
 	if s := a.Stats(); s.Peak == 0 || s.Allocs == 0 || s.Allocs != s.Frees {
 		t.Fatalf("stats %+v", s)
 	}
-}
-
-func TestBufferPool(t *testing.T) {
-	p := &batch.BufferPool{InitCap: 16, MaxCap: 64}
-	b := p.Get()
-	if len(*b) != 0 || cap(*b) != 16 {
-		t.Fatalf("new buffer len %d cap %d", len(*b), cap(*b))
-	}
-	*b = append(*b, "hello"...)
-	p.Put(b)
-	// sync.Pool may drop anything at any time; what comes back must be empty.
-	if b2 := p.Get(); len(*b2) != 0 {
-		t.Fatalf("reused buffer not reset: %q", *b2)
-	}
-	big := make([]byte, 0, 1000)
-	p.Put(&big) // over MaxCap: dropped, never handed out
-	for range 10 {
-		if b := p.Get(); cap(*b) > 64 {
-			t.Fatalf("oversized buffer kept: cap %d", cap(*b))
-		}
-	}
-	p.Put(nil)
 }

@@ -1,4 +1,4 @@
-package batch
+package batchtest
 
 import (
 	"errors"
@@ -182,7 +182,7 @@ func (a *Allocator) Stats() Stats {
 func (a *Allocator) Live() int64 { return a.live.Load() }
 
 // ErrLeak is wrapped by Check's error when memory is still allocated.
-var ErrLeak = errors.New("batch: allocator memory not released")
+var ErrLeak = errors.New("batchtest: allocator memory not released")
 
 // Check returns an error when bytes are still live or, in checked mode,
 // buffers are live or were freed without being owned.
@@ -193,7 +193,7 @@ func (a *Allocator) Check() error {
 		errs = append(errs, fmt.Errorf("%w: %d bytes in %d buffers live", ErrLeak, s.Live, s.Buffers))
 	}
 	if s.BadFrees > 0 {
-		errs = append(errs, fmt.Errorf("batch: %d frees of buffers the allocator did not own", s.BadFrees))
+		errs = append(errs, fmt.Errorf("batchtest: %d frees of buffers the allocator did not own", s.BadFrees))
 	}
 	return errors.Join(errs...)
 }
