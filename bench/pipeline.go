@@ -3,9 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/codec"
@@ -36,29 +36,11 @@ func mapAmount(a float64) float64 { return a * amountFactor }
 // pipelineOps are the pipeline's Sabot filter predicate and map for format t.
 func pipelineOps(t codec.Type) (ops.Expr, ops.Op) {
 	if rawFormat(t) {
-		keepAll := ops.Func(func(r arrow.RecordBatch) (arrow.RecordBatch, error) { r.Retain(); return r, nil })
+		keepAll := ops.Func(func(_ memory.Allocator, r arrow.RecordBatch) (arrow.RecordBatch, error) { r.Retain(); return r, nil })
 		return ops.Not(ops.Col("value").Contains(string(rawDropMarker))), keepAll
 	}
 	return ops.Col("amount").Ge(ops.Lit(keepMinAmount)),
 		ops.WithColumn("amount", ops.Col("amount").Mul(ops.Lit(amountFactor)))
-}
-
-// bounded ends a source once it has handed out n records: the Kafka source
-// itself never ends.
-type bounded struct {
-	engine.Source
-	n, got int64
-}
-
-func (b *bounded) Next(ctx context.Context) (*engine.Batch, error) {
-	if b.got >= b.n {
-		return nil, io.EOF
-	}
-	bt, err := b.Source.Next(ctx)
-	if err == nil {
-		b.got += int64(bt.InRecords)
-	}
-	return bt, err
 }
 
 // pipelineSabot runs engine.From(kafka source).Filter.Map.To(kafka sink)
@@ -84,8 +66,7 @@ func pipelineSabot(s *site, dec *decode.Decoder, enc *encode.Encoder, n int) pre
 			return nil, nil, err
 		}
 		pred, mapOp := pipelineOps(s.ds.Format)
-		in := &bounded{Source: engine.KafkaSource(src), n: int64(n)}
-		p := engine.From(in).Filter(pred).Map(mapOp).To(engine.KafkaSink(sink)).
+		p := engine.FromKafka(src).Limit(int64(n)).Filter(pred).Map(mapOp).ToKafka(sink).
 			WithOptions(engine.RunOptions{Allocator: s.ds.mem})
 		run := func(ctx context.Context) (outcome, error) {
 			if err := p.Run(ctx); err != nil {

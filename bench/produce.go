@@ -61,7 +61,7 @@ func produceSabot(s *site, enc *encode.Encoder, n int) prepFunc {
 			return nil, nil, err
 		}
 		batches := s.ds.rowsOf(n)
-		p := engine.From(engine.Records(batches...)).To(engine.KafkaSink(sink)).
+		p := engine.From(engine.Records(batches...)).ToKafka(sink).
 			WithOptions(engine.RunOptions{Allocator: s.ds.mem})
 		releaseAll(batches) // the source holds its own references
 		run := func(ctx context.Context) (outcome, error) {
@@ -180,7 +180,7 @@ func newSink(ctx context.Context, cfg kafka.SinkConfig) (*kafka.Sink, kafka.Sink
 	if err != nil {
 		return nil, kafka.SinkMetrics{}, err
 	}
-	if err := sink.Send(ctx, kafka.Record{Value: warmUpValue}); err != nil {
+	if err := sink.SendRecords(ctx, kafka.Record{Value: warmUpValue}); err != nil {
 		_ = sink.Close()
 		return nil, kafka.SinkMetrics{}, fmt.Errorf("warm-up record: %w", err)
 	}

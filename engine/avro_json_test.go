@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +51,7 @@ func paymentsPipeline(brokers []string, reg codec.Registry, in, out, group strin
 // wire format, 10,000 rows per Arrow batch.
 func producePayments(ctx context.Context, t testing.TB, s *services.Services, reg codec.Registry, topic string, n int) {
 	t.Helper()
-	sink, err := kafka.ToKafka(strings.Join(s.Brokers, ","), topic, codec.Spec{Type: codec.Avro, Registry: reg, Schema: paymentSchema})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.Avro, Registry: reg, Schema: paymentSchema}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +69,7 @@ func producePayments(ctx context.Context, t testing.TB, s *services.Services, re
 		amounts.Append(float64(i % 100))
 		if ids.Len() == 10000 || i == n-1 {
 			rec := b.NewRecordBatch()
-			err := sink.SendRecordBatch(ctx, rec)
+			err := sink.Send(ctx, rec)
 			rec.Release()
 			if err != nil {
 				t.Fatal(err)
@@ -133,7 +132,7 @@ func TestKafkaPipelineAvroToJSON(t *testing.T) {
 	producePayments(ctx, t, s, reg, in, n)
 
 	src, sink := paymentsPipeline(s.Brokers, reg, in, out, servicestest.UniqueName(t))
-	p := engine.FromKafka(src).Limit(int64(n)).Filter(largePayment).Map(doubledAmount).ToKafka(sink)
+	p := engine.FromKafka(openSource(t, src)).Limit(int64(n)).Filter(largePayment).Map(doubledAmount).ToKafka(openSink(t, sink))
 	if err := p.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Batch is one micro-batch moving through a pipeline: the Arrow record batches
@@ -70,11 +69,4 @@ type Sink interface {
 	Flush(ctx context.Context) error
 	// Close flushes and releases the sink.
 	Close() error
-}
-
-// Stage transforms a record batch (Filter and Map are stages). It borrows rec
-// and returns a batch the caller owns (which may share rec's buffers, or be
-// rec itself Retained); nil means no rows. mem is the pipeline's allocator.
-type Stage interface {
-	Apply(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error)
 }

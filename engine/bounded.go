@@ -7,20 +7,6 @@ import (
 	"time"
 )
 
-// Limit ends the stream after the source has read n records (the batch that
-// reaches n is the last; it is processed in full). n ≤ 0 means no limit.
-func (s *Stream) Limit(n int64) *Stream {
-	s.limit = n
-	return s
-}
-
-// StopWhenIdle ends the stream when no batch arrives for d: a way to drain a
-// topic and stop. d ≤ 0 means never.
-func (s *Stream) StopWhenIdle(d time.Duration) *Stream {
-	s.idle = d
-	return s
-}
-
 // bounded wraps a Source to end it (io.EOF) after a record limit or an idle
 // spell.
 type bounded struct {

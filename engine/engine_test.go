@@ -62,8 +62,8 @@ func even(mem memory.Allocator) ops.MaskFunc {
 }
 
 // times10 multiplies the column by ten.
-func times10(mem memory.Allocator) func(context.Context, arrow.RecordBatch) (arrow.RecordBatch, error) {
-	return func(_ context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+func times10(mem memory.Allocator) ops.Op {
+	return ops.Func(func(_ memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 		b := array.NewInt64Builder(mem)
 		defer b.Release()
 		for _, v := range rec.Column(0).(*array.Int64).Int64Values() {
@@ -72,7 +72,7 @@ func times10(mem memory.Allocator) func(context.Context, arrow.RecordBatch) (arr
 		col := b.NewArray()
 		defer col.Release()
 		return array.NewRecordBatch(schema, []arrow.Array{col}, rec.NumRows()), nil
-	}
+	})
 }
 
 // collect is a Sink func gathering values.
@@ -95,7 +95,7 @@ func TestPipelineFilterMapCommit(t *testing.T) {
 	defer release(in)
 	src := engine.Records(in...)
 	var got collect
-	p := engine.From(src).FilterFunc(even(mem)).MapFunc(times10(mem)).To(engine.Func(got.sink))
+	p := engine.From(src).Map(ops.WhereFunc(even(mem))).Map(times10(mem)).To(engine.Func(got.sink))
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -118,14 +118,14 @@ func TestPipelineStageErrorStopsWithCause(t *testing.T) {
 	src := engine.Records(in...)
 	boom := errors.New("boom")
 	calls := 0
-	p := engine.From(src).MapFunc(func(_ context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	p := engine.From(src).Map(ops.Func(func(_ memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 		calls++
 		if calls == 3 {
 			return nil, boom
 		}
 		rec.Retain()
 		return rec, nil
-	}).To(engine.Func(func(context.Context, arrow.RecordBatch) error { return nil }))
+	})).To(engine.Func(func(context.Context, arrow.RecordBatch) error { return nil }))
 	err := p.Run(context.Background())
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want boom", err)

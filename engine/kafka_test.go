@@ -19,6 +19,7 @@ import (
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/engine"
 	"github.com/sabot-kafka/sabot/kafka"
+	"github.com/sabot-kafka/sabot/ops"
 	"github.com/sabot-kafka/sabot/registry"
 	"github.com/sabot-kafka/sabot/services"
 	"github.com/sabot-kafka/sabot/services/servicestest"
@@ -57,7 +58,7 @@ func evenValues(_ memory.Allocator, rec arrow.RecordBatch) (*array.Boolean, erro
 }
 
 // upper upper-cases the value column.
-func upper(_ context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+func upper(_ memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 	col := rec.Column(0).(*array.String)
 	b := array.NewStringBuilder(memory.DefaultAllocator)
 	defer b.Release()
@@ -108,6 +109,40 @@ func checkExactlyEvenUpper(t *testing.T, seen map[string]int, n int) {
 	}
 }
 
+// openSource opens a Kafka source for a test; a pipeline closes it, and so
+// does the test's cleanup (Close is idempotent).
+func openSource(t testing.TB, cfg kafka.SourceConfig) *kafka.Source {
+	t.Helper()
+	src, err := kafka.NewSource(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = src.Close() })
+	return src
+}
+
+// openSink opens a Kafka sink for a test, as openSource does.
+func openSink(t testing.TB, cfg kafka.SinkConfig) *kafka.Sink {
+	t.Helper()
+	sink, err := kafka.NewSink(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sink.Close() })
+	return sink
+}
+
+// openTransactor opens an exactly-once Transactor for a test.
+func openTransactor(t testing.TB, sink kafka.SinkConfig, src kafka.SourceConfig) *kafka.Transactor {
+	t.Helper()
+	tx, err := kafka.NewTransactor(sink, &src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Close() })
+	return tx
+}
+
 func stringSource(s *services.Services, topic, group string) kafka.SourceConfig {
 	return kafka.SourceConfig{Brokers: s.Brokers, Topics: []string{topic}, GroupID: group,
 		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest, MaxPollRecords: 5000}
@@ -122,9 +157,9 @@ func TestKafkaPipelineAtLeastOnce(t *testing.T) {
 	produceValues(ctx, t, s, in, n)
 
 	runCtx, stop := context.WithCancel(ctx)
-	p := engine.FromKafka(stringSource(s, in, servicestest.UniqueName(t))).
-		FilterFunc(evenValues).MapFunc(upper).
-		ToKafka(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}})
+	p := engine.FromKafka(openSource(t, stringSource(s, in, servicestest.UniqueName(t)))).
+		Map(ops.WhereFunc(evenValues)).Map(ops.Func(upper)).
+		ToKafka(openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}}))
 	errc := make(chan error, 1)
 	go func() { errc <- p.Run(runCtx) }()
 	go func() { // Metrics is safe while the pipeline runs (checked by -race)
@@ -169,8 +204,9 @@ func TestEOSWorker(t *testing.T) {
 	src.SessionTimeout, src.HeartbeatInterval = 8*time.Second, time.Second
 	sink.TransactionalID = txnID
 	sink.ClientOpts = []kgo.Opt{kgo.TransactionTimeout(10 * time.Second)}
-	p := engine.FromKafka(src).Filter(largePayment).Map(doubledAmount).ToKafka(sink).
-		WithOptions(engine.RunOptions{Guarantee: engine.ExactlyOnce, TxnMaxRecords: 5000, TxnMaxInterval: 200 * time.Millisecond})
+	tx := openTransactor(t, sink, src)
+	p := engine.FromTransactor(tx).Filter(largePayment).Map(doubledAmount).ToKafka(tx.Sink()).
+		WithOptions(engine.RunOptions{TxnMaxRecords: 5000, TxnMaxInterval: 200 * time.Millisecond})
 	fmt.Println("worker started")
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -269,8 +305,8 @@ func TestCopyKeepsKeysHeadersTimestamps(t *testing.T) {
 	}
 	src := stringSource(s, in, servicestest.UniqueName(t))
 	src.Codec.Metadata = decode.MetaAll
-	p := engine.FromKafka(src).Limit(n).
-		ToKafka(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}})
+	p := engine.FromKafka(openSource(t, src)).Limit(n).
+		ToKafka(openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}}))
 	if err := p.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,9 @@ type Metrics struct {
 	inBytes   atomic.Int64
 	rejects   atomic.Int64
 	outRows   atomic.Int64
+	// Transactions (FromTransactor) committed, and aborted by a rebalance.
+	txnCommits atomic.Int64
+	txnAborts  atomic.Int64
 }
 
 // Snapshot is a point-in-time copy of a pipeline's metrics.
@@ -27,6 +30,11 @@ type Snapshot struct {
 	Rejects   int64 // records that failed to decode (sent by the error policy)
 	OutRows   int64 // rows written to the sink
 	Lag       int64 // records behind the end of the source, -1 when unknown
+	// TxnCommits and TxnAborts count the transactions of a FromTransactor
+	// pipeline committed and aborted by a rebalance (their records were read
+	// again).
+	TxnCommits int64
+	TxnAborts  int64
 }
 
 // RecordsPerSec is InRecords over Elapsed.
@@ -51,8 +59,12 @@ func (s Snapshot) String() string {
 	if s.Lag >= 0 {
 		lag = fmt.Sprint(s.Lag)
 	}
-	return fmt.Sprintf("%d records in, %d rows out, %.0f records/s, %.1f MB/s, lag %s, %d errors",
+	line := fmt.Sprintf("%d records in, %d rows out, %.0f records/s, %.1f MB/s, lag %s, %d errors",
 		s.InRecords, s.OutRows, s.RecordsPerSec(), s.MBPerSec(), lag, s.Rejects)
+	if s.TxnCommits > 0 || s.TxnAborts > 0 {
+		line += fmt.Sprintf(", %d transactions (%d aborted)", s.TxnCommits+s.TxnAborts, s.TxnAborts)
+	}
+	return line
 }
 
 // Lagger is implemented by sources that know how far behind they are.
@@ -79,6 +91,9 @@ func (m *Metrics) Snapshot(src any) Snapshot {
 		Rejects:   m.rejects.Load(),
 		OutRows:   m.outRows.Load(),
 		Lag:       -1,
+
+		TxnCommits: m.txnCommits.Load(),
+		TxnAborts:  m.txnAborts.Load(),
 	}
 	if start := m.start.Load(); start != 0 {
 		s.Elapsed = time.Since(time.Unix(0, start))

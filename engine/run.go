@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/sabot-kafka/sabot/ops"
 )
 
 // RunOptions tune how a pipeline runs. The zero value is usable.
@@ -27,12 +30,11 @@ type RunOptions struct {
 	ProgressEvery time.Duration
 	// Allocator is where stages allocate (default memory.DefaultAllocator).
 	Allocator memory.Allocator
-	// Guarantee is the delivery guarantee between a Kafka source and a
-	// Kafka sink (default AtLeastOnce).
-	Guarantee Guarantee
-	// TxnMaxRecords and TxnMaxInterval bound an ExactlyOnce transaction:
-	// it commits after this many source records (default 50,000) or this
-	// long (default 1s), whichever comes first.
+	// TxnMaxRecords and TxnMaxInterval bound a transaction of a
+	// FromTransactor (exactly-once) pipeline: it commits after this many
+	// source records (default 50,000) or this long (default 1s), whichever
+	// comes first. Ending a transaction waits for the batches in flight, so
+	// longer transactions pipeline better. Other pipelines leave both unset.
 	TxnMaxRecords  int
 	TxnMaxInterval time.Duration
 }
@@ -63,6 +65,41 @@ func (o RunOptions) withDefaults() RunOptions {
 // in-flight batches within RunOptions.DrainTimeout.
 var ErrDrainTimeout = errors.New("engine: in-flight batches not drained in time")
 
+// validate reports options that are out of range or that the pipeline would
+// ignore (transactional is a FromTransactor pipeline).
+func (o RunOptions) validate(transactional bool) []error {
+	var errs []error
+	neg := func(name string, v int64) {
+		if v < 0 {
+			errs = append(errs, fmt.Errorf("engine: RunOptions.%s must not be negative, got %d", name, v))
+		}
+	}
+	neg("QueueDepth", int64(o.QueueDepth))
+	neg("DrainTimeout", int64(o.DrainTimeout))
+	neg("ProgressEvery", int64(o.ProgressEvery))
+	neg("TxnMaxRecords", int64(o.TxnMaxRecords))
+	neg("TxnMaxInterval", int64(o.TxnMaxInterval))
+	if !transactional && (o.TxnMaxRecords != 0 || o.TxnMaxInterval != 0) {
+		errs = append(errs, errors.New("engine: RunOptions.TxnMaxRecords and TxnMaxInterval bound transactions; they apply to FromTransactor pipelines only"))
+	}
+	if o.ProgressEvery != 0 && o.Progress == nil {
+		errs = append(errs, errors.New("engine: RunOptions.ProgressEvery is set but Progress is nil"))
+	}
+	return errs
+}
+
+// txnSource is a source that commits by transaction (exactly-once): every
+// batch read between two EndTxn calls commits — offsets and the sink's
+// output together — or aborts. run ends a transaction only once every batch
+// read in it was acknowledged, and reads nothing meanwhile.
+type txnSource interface {
+	Source
+	// EndTxn commits the open transaction. committed is false when the
+	// group rebalanced and the transaction was aborted instead: the source
+	// has rewound, and its records are read again.
+	EndTxn(ctx context.Context) (committed bool, err error)
+}
+
 // pending is a written batch waiting for the sink's acknowledgement.
 type pending struct {
 	b    *Batch
@@ -78,11 +115,15 @@ func (p *pending) finish(err error) {
 	}
 }
 
-// run drives source → stages → sink with one goroutine per step and bounded
-// queues between them, committing each batch after the sink acknowledges it
-// (at-least-once). When ctx ends it stops reading, drains what is in flight and
-// returns nil; the first failure of any step stops everything and is returned.
-func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics, o RunOptions) (err error) {
+// run drives source → ops → sink with one goroutine per step and bounded
+// queues between them: the one pipeline driver. Each batch is committed to
+// its source after the sink acknowledged it, in order. The guarantee is the
+// source's: a txnSource (exactly-once) additionally has its transaction
+// ended by the read step every TxnMaxRecords records or TxnMaxInterval,
+// once everything read in it is acknowledged. When ctx ends, run stops
+// reading, drains and commits what is in flight and returns nil; the first
+// failure of any step stops everything and is returned.
+func run(ctx context.Context, src Source, txn txnSource, stages []ops.Op, sink Sink, m *Metrics, o RunOptions) (err error) {
 	o = o.withDefaults()
 	// Work continues past ctx's end so in-flight batches drain; a failure or
 	// the drain timeout cancels it.
@@ -100,6 +141,23 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 	inflight := make(chan *pending, o.QueueDepth)
 	var wg sync.WaitGroup
 
+	// open counts batches read and not yet committed (or dropped); the read
+	// step waits for it to reach zero before ending a transaction.
+	var open atomic.Int64
+	drained := make(chan struct{}, 1)
+	settle := func() {
+		if open.Add(-1) == 0 {
+			select {
+			case drained <- struct{}{}:
+			default:
+			}
+		}
+	}
+	drop := func(b *Batch) {
+		b.Release()
+		settle()
+	}
+
 	var progressDone chan struct{}
 	if o.Progress != nil {
 		progressDone = make(chan struct{})
@@ -111,21 +169,75 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 		defer func() { close(stopProgress); <-progressDone }()
 	}
 
-	wg.Go(func() { // read: source → decoded
+	wg.Go(func() { // read: source → decoded; ends transactions
 		defer close(decoded)
-		for {
-			b, err := src.Next(ctx)
+		var (
+			inTxn   int       // records read in the open transaction
+			started time.Time // when its first batch was read
+		)
+		endTxn := func() error {
+			for open.Load() > 0 {
+				select {
+				case <-drained:
+				case <-work.Done():
+					return context.Cause(work)
+				}
+			}
+			committed, err := txn.EndTxn(work)
 			if err != nil {
+				return fmt.Errorf("engine: commit transaction: %w", err)
+			}
+			if committed {
+				m.txnCommits.Add(1)
+			} else {
+				m.txnAborts.Add(1) // a rebalance: the source rewound, its records come again
+			}
+			inTxn = 0
+			return nil
+		}
+		for {
+			due := txn != nil && inTxn > 0
+			if due && (inTxn >= o.TxnMaxRecords || time.Since(started) >= o.TxnMaxInterval) {
+				if err := endTxn(); err != nil {
+					fail(err)
+					return
+				}
+				due = false
+			}
+			next, stop := ctx, context.CancelFunc(func() {})
+			if due { // poll no longer than the open transaction may last
+				next, stop = context.WithDeadline(ctx, started.Add(o.TxnMaxInterval))
+			}
+			b, err := src.Next(next)
+			stop()
+			if err != nil {
+				if due && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+					continue // the transaction is due
+				}
 				if !errors.Is(err, io.EOF) && ctx.Err() == nil {
 					fail(fmt.Errorf("engine: source: %w", err))
+					return
+				}
+				// Exhausted or stopping: what was read commits.
+				if txn != nil && inTxn > 0 {
+					if err := endTxn(); err != nil {
+						fail(err)
+					}
 				}
 				return
 			}
+			open.Add(1)
 			m.addIn(b)
+			if txn != nil {
+				if inTxn == 0 {
+					started = time.Now()
+				}
+				inTxn += b.InRecords
+			}
 			select {
 			case decoded <- b:
 			case <-work.Done():
-				b.Release()
+				drop(b)
 				return
 			}
 		}
@@ -135,18 +247,18 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 		defer close(processed)
 		for b := range decoded {
 			if work.Err() != nil {
-				b.Release()
+				drop(b)
 				continue
 			}
-			if err := applyStages(work, o.Allocator, stages, b); err != nil {
-				b.Release()
+			if err := applyStages(o.Allocator, stages, b); err != nil {
+				drop(b)
 				fail(err)
 				continue
 			}
 			select {
 			case processed <- b:
 			case <-work.Done():
-				b.Release()
+				drop(b)
 			}
 		}
 	})
@@ -155,7 +267,7 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 		defer close(inflight)
 		for b := range processed {
 			if work.Err() != nil {
-				b.Release()
+				drop(b)
 				continue
 			}
 			// The committer releases b once acknowledged, which may happen
@@ -169,7 +281,7 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 			select {
 			case inflight <- p: // blocks while QueueDepth batches await acks
 			case <-work.Done():
-				b.Release()
+				drop(b)
 				releaseAll(recs)
 				continue
 			}
@@ -194,7 +306,7 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 				}
 			case <-work.Done():
 			}
-			p.b.Release()
+			drop(p.b)
 		}
 	})
 
@@ -208,9 +320,9 @@ func run(ctx context.Context, src Source, stages []Stage, sink Sink, m *Metrics,
 	return err
 }
 
-// applyStages runs every stage over every record batch of b, replacing
+// applyStages runs every op over every record batch of b, replacing
 // b.Records with the results and dropping empty ones.
-func applyStages(ctx context.Context, mem memory.Allocator, stages []Stage, b *Batch) error {
+func applyStages(mem memory.Allocator, stages []ops.Op, b *Batch) error {
 	if len(stages) == 0 {
 		return nil
 	}
@@ -222,7 +334,7 @@ func applyStages(ctx context.Context, mem memory.Allocator, stages []Stage, b *B
 			if cur == nil || firstErr != nil {
 				break
 			}
-			next, err := st.Apply(ctx, mem, cur)
+			next, err := st.Apply(mem, cur)
 			cur.Release()
 			cur = next
 			if err != nil {

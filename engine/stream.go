@@ -7,81 +7,97 @@ import (
 	"sync"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-
 	"github.com/sabot-kafka/sabot/kafka"
 	"github.com/sabot-kafka/sabot/ops"
 )
 
-// Stream is a pipeline under construction: a source and the stages its batches
+// Stream is a pipeline under construction: a source and the ops its batches
 // pass through. Methods return the Stream so calls chain:
 //
-//	err := engine.From(src).Filter(pred).Map(ops.Select("id", "amount")).To(sink).Run(ctx)
+//	src, err := kafka.NewSource(srcCfg)
+//	...
+//	sink, err := kafka.NewSink(sinkCfg)
+//	...
+//	err = engine.FromKafka(src).Filter(pred).Map(ops.Select("id", "amount")).ToKafka(sink).Run(ctx)
 type Stream struct {
-	source      Source
-	kafkaSource *kafka.SourceConfig // FromKafka: opened by Run
-	stages      []Stage
-	limit       int64         // Limit
-	idle        time.Duration // StopWhenIdle
+	source Source
+	tx     *kafka.Transactor // FromTransactor
+	stages []ops.Op
+	limit  int64         // Limit
+	idle   time.Duration // StopWhenIdle
 }
 
-// From starts a stream at src.
+// From starts a stream at src: Records, or a Source of your own.
 func From(src Source) *Stream { return &Stream{source: src} }
+
+// FromKafka starts a stream at an open Kafka source (kafka.NewSource). Each
+// Poll is a batch; a batch is marked Done, its offsets committable, once the
+// sink acknowledged it (at-least-once). The pipeline closes src when it
+// ends.
+func FromKafka(src *kafka.Source) *Stream {
+	return &Stream{source: &kafkaSource{poll: src.Poll, src: src, close: src.Close}}
+}
+
+// FromTransactor starts an exactly-once stream at a Transactor opened with a
+// Source (kafka.NewTransactor): the rows written to tx.Sink() — the only
+// sink such a stream may end at — and the consumed offsets commit in one
+// transaction every RunOptions.TxnMaxRecords records or TxnMaxInterval.
+// read_committed readers see each input's output once. The pipeline closes
+// tx when it ends.
+func FromTransactor(tx *kafka.Transactor) *Stream {
+	return &Stream{source: &kafkaTxnSource{kafkaSource{poll: tx.Poll, src: tx.Source(), close: tx.Close}, tx}, tx: tx}
+}
 
 // Filter keeps the rows for which pred is true (not false, not null), e.g.
 //
 //	ops.Col("amount").Gt(ops.Lit(100.0)).And(ops.Col("currency").Eq(ops.Lit("EUR")))
 //
-// The expression is bound to each batch layout once and evaluated with
-// whole-column kernels.
-func (s *Stream) Filter(pred ops.Expr) *Stream { return s.Via(opStage{ops.Where(pred)}) }
+// It is Map(ops.Where(pred)): the expression is bound to each batch layout
+// once and evaluated with whole-column kernels. A predicate expressions
+// cannot say is Map(ops.WhereFunc(fn)).
+func (s *Stream) Filter(pred ops.Expr) *Stream { return s.Map(ops.Where(pred)) }
 
-// FilterFunc keeps the rows for which mask's result is true.
-func (s *Stream) FilterFunc(mask ops.MaskFunc) *Stream { return s.Via(opStage{ops.WhereFunc(mask)}) }
-
-// Map applies op to every batch: ops.Select, ops.Project, ops.WithColumn,
-// ops.Rename, ops.Func, or ops.Chain of them.
-func (s *Stream) Map(op ops.Op) *Stream { return s.Via(opStage{op}) }
-
-// MapFunc applies a user function to every batch. It must not release its
-// input; it returns a batch the caller owns (Retain the input to pass it
-// through).
-func (s *Stream) MapFunc(fn func(ctx context.Context, rec arrow.RecordBatch) (arrow.RecordBatch, error)) *Stream {
-	return s.Via(stageFunc(func(ctx context.Context, _ memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-		return fn(ctx, rec)
-	}))
-}
-
-// Via adds any Stage.
-func (s *Stream) Via(st Stage) *Stream {
-	s.stages = append(s.stages, st)
+// Map applies op to every batch: any ops.Op — ops.Select, ops.Project,
+// ops.WithColumn, ops.Rename, ops.Where, ops.Func for a function of your own,
+// or ops.Chain of them. Ops allocate from RunOptions.Allocator.
+func (s *Stream) Map(op ops.Op) *Stream {
+	s.stages = append(s.stages, op)
 	return s
 }
 
-// opStage runs an ops.Op as a stage.
-type opStage struct{ op ops.Op }
-
-func (o opStage) Apply(_ context.Context, mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	return o.op.Apply(mem, rec)
+// Limit ends the stream after the source has read n records (the batch that
+// reaches n is the last; it is processed in full). n ≤ 0 means no limit.
+func (s *Stream) Limit(n int64) *Stream {
+	s.limit = n
+	return s
 }
 
-type stageFunc func(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error)
-
-func (f stageFunc) Apply(ctx context.Context, mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	return f(ctx, mem, rec)
+// StopWhenIdle ends the stream when no batch arrives for d: a way to drain a
+// topic and stop. d ≤ 0 means never.
+func (s *Stream) StopWhenIdle(d time.Duration) *Stream {
+	s.idle = d
+	return s
 }
 
-// To ends the stream at sink, giving a Pipeline to run.
+// To ends the stream at sink (IPC, Func, or a Sink of your own), giving a
+// Pipeline to run.
 func (s *Stream) To(sink Sink) *Pipeline {
 	return &Pipeline{stream: *s, sink: sink}
 }
 
-// Pipeline is a source, its stages and a sink, ready to run.
+// ToKafka ends the stream at an open Kafka sink (kafka.NewSink, or a
+// Transactor's Sink): each record batch is encoded with the sink's codec and
+// produced, and a batch is acknowledged when every record is. The pipeline
+// closes sink when it ends.
+func (s *Stream) ToKafka(sink *kafka.Sink) *Pipeline {
+	return &Pipeline{stream: *s, sink: &kafkaSink{sink: sink}, kafkaSink: sink}
+}
+
+// Pipeline is a source, its ops and a sink, ready to run.
 type Pipeline struct {
 	stream    Stream
 	sink      Sink
-	kafkaSink *kafka.SinkConfig
+	kafkaSink *kafka.Sink // ToKafka
 	opts      RunOptions
 	metrics   Metrics
 
@@ -95,22 +111,28 @@ func (p *Pipeline) WithOptions(o RunOptions) *Pipeline {
 	return p
 }
 
-// Run moves batches until ctx ends (then drains in-flight batches, commits them
-// and returns nil) or a bounded source is exhausted, or a step fails (then
-// returns that cause). The source and sink are closed when it returns.
+// Run moves batches until ctx ends (then drains in-flight batches, commits
+// them and returns nil) or a bounded source is exhausted, or a step fails
+// (then returns that cause). Every problem with the pipeline's shape and
+// options is reported at once, before anything moves. The source and sink
+// are closed when it returns.
 func (p *Pipeline) Run(ctx context.Context) error {
-	if p.opts.Guarantee == ExactlyOnce {
-		return p.runExactlyOnce(ctx)
-	}
-	src, sink, err := p.open()
-	if err != nil {
+	src, sink := p.stream.source, p.sink
+	if err := p.validate(); err != nil {
+		if src != nil {
+			_ = src.Close()
+		}
+		if sink != nil {
+			_ = sink.Close()
+		}
 		return err
 	}
+	txn, _ := src.(txnSource)
 	src = bound(src, p.stream.limit, p.stream.idle)
 	p.mu.Lock()
 	p.source = src
 	p.mu.Unlock()
-	err = run(ctx, src, p.stream.stages, sink, &p.metrics, p.opts)
+	err := run(ctx, src, txn, p.stream.stages, sink, &p.metrics, p.opts)
 	if cerr := sink.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("engine: closing sink: %w", cerr)
 	}

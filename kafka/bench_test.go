@@ -120,7 +120,7 @@ func BenchmarkConsume(b *testing.B) {
 	}
 }
 
-// BenchmarkProduce: Sink.SendRecordBatch (encode 1000-row Arrow batches into
+// BenchmarkProduce: Sink.Send (encode 1000-row Arrow batches into
 // one arena, produce, wait for acks) against kgo Produce of the same values
 // 1000 at a time with the same producer settings.
 func BenchmarkProduce(b *testing.B) {
@@ -183,7 +183,7 @@ func BenchmarkProduce(b *testing.B) {
 					if k := min(rows, b.N-n); k < rows {
 						r = rec.NewSlice(0, int64(k))
 					}
-					if err := sink.SendRecordBatch(ctx, r); err != nil {
+					if err := sink.Send(ctx, r); err != nil {
 						b.Fatal(err)
 					}
 					if r != rec {

@@ -251,24 +251,21 @@ type SinkConfig struct {
 	// Topic written by default. Required unless every Message names one.
 	Topic string
 
-	// Codec names the value format for SendRecordBatch. Ignored when Encoder
-	// is set.
+	// Codec names the value format of Send, SendAsync and SendValues.
+	// Ignored when Encoder is set; neither is needed for SendRecords alone.
 	Codec codec.Spec
 	// Encoder, when set, is used instead of one built from Codec.
 	Encoder *encode.Encoder
 
 	// Partitioning chooses the partition of each record (default KeyHash).
 	Partitioning PartitionStrategy
-	// Partition is the target of the Explicit strategy.
-	Partition int32
 	// PartitionFunc is the Custom strategy: it returns a partition in [0, n).
 	PartitionFunc func(key, value []byte, n int) int
-	// KeyFunc derives a key from a value for Send and SendBatch when the
-	// Message has none (the spec's key_extractor).
-	KeyFunc func(value []byte) []byte
 	// KeyColumn names the column of a record batch whose values become the
-	// keys in SendRecordBatch (string, binary or integer columns; integers
-	// are written as decimal text). Empty means no keys.
+	// records' keys (string, binary or integer columns; integers are written
+	// as decimal text): the spec's key_extractor, as a column. Empty means
+	// the batch's _key column when it has one, else no keys. SendRecords
+	// takes each Record's Key instead.
 	KeyColumn string
 
 	// Compression of produce batches (default none).
@@ -291,8 +288,8 @@ type SinkConfig struct {
 	// DisableIdempotence turns off idempotent writes (the spec's
 	// enable_idempotence, on by default).
 	DisableIdempotence bool
-	// TransactionalID makes the sink transactional (exactly once); use
-	// BeginTransaction and EndTransaction, or a Transactor.
+	// TransactionalID makes the sink transactional (exactly once): such a
+	// sink is opened by NewTransactor, not NewSink.
 	TransactionalID string
 	// DeliveryTimeout fails a record not written within it (default: no
 	// limit beyond Retries).
@@ -355,12 +352,11 @@ func (c SinkConfig) Validate() error {
 			errs = append(errs, err)
 		}
 	}
+	if c.KeyColumn != "" && c.Encoder == nil && c.Codec.Type == "" {
+		errs = append(errs, fmt.Errorf("kafka: KeyColumn %q keys record batches, but the sink has no Codec or Encoder to send them", c.KeyColumn))
+	}
 	switch c.Partitioning {
-	case KeyHash, RoundRobin, Sticky:
-	case Explicit:
-		if c.Partition < 0 {
-			errs = append(errs, fmt.Errorf("kafka: Partition must not be negative, got %d", c.Partition))
-		}
+	case KeyHash, RoundRobin, Sticky, Explicit:
 	case Custom:
 		if c.PartitionFunc == nil {
 			errs = append(errs, errors.New("kafka: Partitioning custom needs a PartitionFunc"))

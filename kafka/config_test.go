@@ -71,7 +71,8 @@ func TestSinkConfigValidate(t *testing.T) {
 		{"idempotent in flight above 5", func(c *kafka.SinkConfig) { c.MaxInFlight = 6 }, []string{"exceeds 5"}},
 		{"transactions need acks all", func(c *kafka.SinkConfig) { c.TransactionalID = "x"; c.Acks = kafka.AcksNone }, []string{"needs Acks all"}},
 		{"transactions need idempotence", func(c *kafka.SinkConfig) { c.TransactionalID = "x"; c.DisableIdempotence = true }, []string{"needs idempotence"}},
-		{"explicit partition negative", func(c *kafka.SinkConfig) { c.Partitioning, c.Partition = kafka.Explicit, -3 }, []string{"Partition must not be negative"}},
+		{"a key column with nothing to key", func(c *kafka.SinkConfig) { c.KeyColumn = "id" }, []string{`KeyColumn "id" keys record batches`}},
+		{"a key column with a codec", func(c *kafka.SinkConfig) { c.KeyColumn = "id"; c.Codec = codec.Spec{Type: codec.JSON} }, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,8 +1,9 @@
-// Package kafka is Sabot's Kafka I/O: [Source] reads topics into Arrow record
-// batches through a decode.Decoder, [Sink] writes Arrow record batches (or
-// values already encoded) through an encode.Encoder, and [Transactor] ties the
-// two together for exactly-once consume-transform-produce. It is built on
-// franz-go (kgo).
+// Package kafka is Sabot's Kafka I/O, built on franz-go (kgo): [Source]
+// reads topics into Arrow record batches through a decode.Decoder, [Sink]
+// writes Arrow record batches through an encode.Encoder, and [Transactor]
+// writes in transactions, tying a Source and a Sink together for
+// exactly-once consume-transform-produce. [NewSource], [NewSink] and
+// [NewTransactor] are the only constructors.
 //
 // The shape is batch-first. [Source.Poll] returns a [Batch]: the decoded Arrow
 // batches of up to MaxPollRecords records, the records themselves, the
@@ -12,11 +13,16 @@
 // rebalance or Close. [Source.Rows] and [Source.Messages] are per-record
 // iterators over the same batches for code that wants one value at a time.
 //
-// Configuration mirrors the seed's KafkaSourceConfig and KafkaSinkConfig:
-// [SourceConfig] and [SinkConfig] take their defaults from [DefaultSourceConfig]
-// and [DefaultSinkConfig] (zero fields mean "the default"), Validate reports
-// every bad field at once, and ClientOpts passes further kgo options through.
-// [FromKafka] and [ToKafka] are the short forms for the common case.
+// A Sink has one produce path under every send method — [Sink.Send] and
+// [Sink.SendAsync] for Arrow batches, [Sink.SendValues] for Go values,
+// [Sink.SendRecords] for values already encoded — so partitioning, keys
+// (KeyColumn or a decoded _key column; a Record's Key), the error policy
+// and the producer settings apply to all of them.
+//
+// [SourceConfig] and [SinkConfig] take their defaults from
+// [DefaultSourceConfig] and [DefaultSinkConfig] (zero fields mean "the
+// default"), Validate reports every bad field at once, and ClientOpts passes
+// further kgo options through.
 //
 // Error policies ([ErrorPolicy]) decide what happens to records that do not
 // decode: fail (the default), skip, retry with backoff, or dead letter, which

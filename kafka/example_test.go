@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -16,8 +15,8 @@ import (
 	"github.com/sabot-kafka/sabot/services"
 )
 
-// Example writes an Arrow batch of strings with ToKafka and reads it back as
-// Arrow with FromKafka (the embedded broker unless SABOT_KAFKA_BROKERS is
+// Example writes an Arrow batch of strings through a Sink and reads it back
+// as Arrow with a Source (the embedded broker unless SABOT_KAFKA_BROKERS is
 // set).
 func Example() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -34,9 +33,7 @@ func Example() {
 		return
 	}
 	defer func() { _ = svc.DeleteTopic(context.Background(), topic) }()
-	brokers := strings.Join(svc.Brokers, ",")
-
-	sink, err := kafka.ToKafka(brokers, topic, codec.Spec{Type: codec.String})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: svc.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -49,13 +46,15 @@ func Example() {
 	rec := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "action", Type: arrow.BinaryTypes.String}}, nil), []arrow.Array{col}, 3)
 	col.Release()
 	defer rec.Release()
-	if err := sink.SendRecordBatch(ctx, rec); err != nil {
+	if err := sink.Send(ctx, rec); err != nil {
 		fmt.Println(err)
 		return
 	}
 
-	src, err := kafka.FromKafka(brokers, topic, "example-group-"+topic, codec.Spec{Type: codec.String},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	src, err := kafka.NewSource(kafka.SourceConfig{
+		Brokers: svc.Brokers, Topics: []string{topic}, GroupID: "example-group-" + topic,
+		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest,
+	})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -162,17 +162,25 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		t.Fatalf("second close: %v", err)
 	}
 
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: out})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink.SendAsync(ctx, kafka.Record{Value: []byte("pending")}, nil)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	pending := stringBatch(mem, []string{"pending"}, nil)
+	defer pending.Release()
+	sent := make(chan error, 1)
+	sink.SendAsync(ctx, pending, func(err error) { sent <- err })
 	if err := errors.Join(sink.Close(), sink.Close()); err != nil {
 		t.Fatal(err)
 	}
+	if err := <-sent; err != nil {
+		t.Fatalf("a send pending at Close: %v", err)
+	}
 
-	tx, err := kafka.NewTransactor(sourceConfig(s, topic, servicestest.UniqueName(t)),
-		kafka.SinkConfig{Brokers: s.Brokers, Topic: out, TransactionalID: servicestest.UniqueName(t)})
+	scfg := sourceConfig(s, topic, servicestest.UniqueName(t))
+	tx, err := kafka.NewTransactor(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, TransactionalID: servicestest.UniqueName(t)}, &scfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,11 +11,12 @@ import (
 )
 
 // Batches decoded with metadata columns (decode.Metadata) carry each record's
-// key, headers and timestamp. When such a batch is written back, the sink
-// uses them: _key keys the record (unless KeyColumn names another column),
-// _headers become its headers and _timestamp its timestamp. The codec leaves
-// metadata columns out of the values, so a topic copied through Sabot keeps
-// its keys, headers and timestamps.
+// key, headers, timestamp and partition. When such a batch is written back,
+// the sink uses them: _key keys the record (unless KeyColumn names another
+// column), _headers become its headers, _timestamp its timestamp and, under
+// the Explicit strategy, _partition its partition. The codec leaves metadata
+// columns out of the values, so a topic copied through Sabot keeps its keys,
+// headers and timestamps.
 
 // metaColumns reads the metadata columns of one batch.
 type metaColumns struct {
@@ -24,11 +25,28 @@ type metaColumns struct {
 	hdrVal  *array.Binary
 	ts      *array.Timestamp
 	tsUnit  arrow.TimeUnit
+	part    *array.Int32
 }
 
-func metadataColumns(rec arrow.RecordBatch) (metaColumns, error) {
+// metadataColumns finds rec's metadata columns; explicit requires the
+// _partition column (the Explicit strategy reads each row's partition there).
+func metadataColumns(rec arrow.RecordBatch, explicit bool) (metaColumns, error) {
 	var m metaColumns
 	s := rec.Schema()
+	if explicit {
+		idx := s.FieldIndices(decode.ColPartition)
+		if len(idx) != 1 {
+			return m, fmt.Errorf("kafka: Partitioning explicit: the batch needs one %s column (int32) naming each row's partition, found %d", decode.ColPartition, len(idx))
+		}
+		p, ok := rec.Column(idx[0]).(*array.Int32)
+		if !ok {
+			return m, fmt.Errorf("kafka: column %s is %s, want int32", decode.ColPartition, rec.Column(idx[0]).DataType())
+		}
+		if p.NullN() > 0 {
+			return m, fmt.Errorf("kafka: Partitioning explicit: column %s has %d nulls", decode.ColPartition, p.NullN())
+		}
+		m.part = p
+	}
 	if idx := s.FieldIndices(decode.ColHeaders); len(idx) == 1 {
 		l, ok := rec.Column(idx[0]).(*array.List)
 		if !ok || !arrow.TypeEqual(l.DataType(), decode.HeaderType) {
@@ -47,7 +65,7 @@ func metadataColumns(rec arrow.RecordBatch) (metaColumns, error) {
 	return m, nil
 }
 
-// apply sets row i's headers and timestamp on kr. Header values alias the
+// apply sets row i's headers, timestamp and (Explicit) partition on kr. Header values alias the
 // batch's buffers, which stay alive until the records are acknowledged.
 func (m *metaColumns) apply(kr *kgo.Record, i int) {
 	if m.headers != nil && m.headers.IsValid(i) {
@@ -65,5 +83,8 @@ func (m *metaColumns) apply(kr *kgo.Record, i int) {
 	}
 	if m.ts != nil && m.ts.IsValid(i) {
 		kr.Timestamp = m.ts.Value(i).ToTime(m.tsUnit)
+	}
+	if m.part != nil {
+		kr.Partition = m.part.Value(i)
 	}
 }

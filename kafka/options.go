@@ -106,8 +106,9 @@ const (
 	// Sticky fills a batch for one partition before moving to another,
 	// ignoring keys.
 	Sticky PartitionStrategy = "sticky"
-	// Explicit writes to SinkConfig.Partition, or the partition a Message
-	// names.
+	// Explicit writes each record to the partition it names: a Record's
+	// Partition, or the _partition column of a batch (a batch without one
+	// fails).
 	Explicit PartitionStrategy = "explicit"
 	// Custom calls SinkConfig.PartitionFunc.
 	Custom PartitionStrategy = "custom"

@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/kafka"
 	"github.com/sabot-kafka/sabot/services/servicestest"
 )
@@ -160,20 +161,33 @@ func TestSinkPartitionStrategies(t *testing.T) {
 	}
 	rec := stringBatch(mem, vals, keys)
 	defer rec.Release()
+	// The same rows naming their partitions (0 included), for Explicit.
+	pb := array.NewInt32Builder(mem)
+	for i := range n {
+		pb.Append(int32(i % 7))
+	}
+	parts := pb.NewArray()
+	pb.Release()
+	withParts := array.NewRecordBatch(
+		arrow.NewSchema(append(rec.Schema().Fields(), arrow.Field{Name: decode.ColPartition, Type: arrow.PrimitiveTypes.Int32}), nil),
+		append(append([]arrow.Array(nil), rec.Columns()...), parts), rec.NumRows())
+	parts.Release()
+	defer withParts.Release()
 
 	tests := []struct {
 		name  string
 		cfg   func(*kafka.SinkConfig)
+		in    arrow.RecordBatch // default rec
 		check func(t *testing.T, recs []*kgo.Record)
 	}{
-		{"key hash", func(c *kafka.SinkConfig) { c.KeyColumn = "key" }, func(t *testing.T, recs []*kgo.Record) {
+		{"key hash", func(c *kafka.SinkConfig) { c.KeyColumn = "key" }, nil, func(t *testing.T, recs []*kgo.Record) {
 			for _, r := range recs {
 				if want := kafka.KeyPartition(r.Key, 7); r.Partition != want {
 					t.Fatalf("key %q in partition %d, Java's partitioner says %d", r.Key, r.Partition, want)
 				}
 			}
 		}},
-		{"round robin", func(c *kafka.SinkConfig) { c.Partitioning = kafka.RoundRobin }, func(t *testing.T, recs []*kgo.Record) {
+		{"round robin", func(c *kafka.SinkConfig) { c.Partitioning = kafka.RoundRobin }, nil, func(t *testing.T, recs []*kgo.Record) {
 			per := map[int32]int{}
 			for _, r := range recs {
 				per[r.Partition]++
@@ -184,24 +198,25 @@ func TestSinkPartitionStrategies(t *testing.T) {
 				}
 			}
 		}},
-		{"explicit", func(c *kafka.SinkConfig) { c.Partitioning, c.Partition = kafka.Explicit, 4 }, func(t *testing.T, recs []*kgo.Record) {
+		{"explicit", func(c *kafka.SinkConfig) { c.Partitioning = kafka.Explicit }, withParts, func(t *testing.T, recs []*kgo.Record) {
 			for _, r := range recs {
-				if r.Partition != 4 {
-					t.Fatalf("explicit 4: record in %d", r.Partition)
+				i, _ := strconv.Atoi(strings.TrimPrefix(string(r.Value), "v-"))
+				if r.Partition != int32(i%7) {
+					t.Fatalf("explicit: %s in partition %d, its _partition says %d", r.Value, r.Partition, i%7)
 				}
 			}
 		}},
 		{"custom", func(c *kafka.SinkConfig) {
 			c.Partitioning = kafka.Custom
 			c.PartitionFunc = func(_, v []byte, n int) int { return len(v) % n }
-		}, func(t *testing.T, recs []*kgo.Record) {
+		}, nil, func(t *testing.T, recs []*kgo.Record) {
 			for _, r := range recs {
 				if int(r.Partition) != len(r.Value)%7 {
 					t.Fatalf("custom: %q in %d", r.Value, r.Partition)
 				}
 			}
 		}},
-		{"sticky", func(c *kafka.SinkConfig) { c.Partitioning = kafka.Sticky }, func(t *testing.T, recs []*kgo.Record) {
+		{"sticky", func(c *kafka.SinkConfig) { c.Partitioning = kafka.Sticky }, nil, func(t *testing.T, recs []*kgo.Record) {
 			if len(recs) != n {
 				t.Fatalf("sticky: %d records", len(recs))
 			}
@@ -217,7 +232,11 @@ func TestSinkPartitionStrategies(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sink.Close()
-			if err := sink.SendRecordBatch(ctx, rec); err != nil {
+			in := rec
+			if tc.in != nil {
+				in = tc.in
+			}
+			if err := sink.Send(ctx, in); err != nil {
 				t.Fatal(err)
 			}
 			if m := sink.Metrics(); m.RecordsOut != n || m.Batches != 1 || m.ProduceLatency.Count != n || m.ProduceLatency.Max <= 0 {
@@ -243,4 +262,33 @@ func newStringBuilder(mem memory.Allocator) *array.StringBuilder { return array.
 
 func newRecord(col arrow.Array) arrow.RecordBatch {
 	return array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "value", Type: arrow.BinaryTypes.String, Nullable: true}}, nil), []arrow.Array{col}, int64(col.Len()))
+}
+
+// Under Explicit every path writes where the record says, partition 0
+// included; a batch that names no partitions fails before producing.
+func TestExplicitPartitionZeroAndMissingColumn(t *testing.T) {
+	ctx := testContext(t)
+	s := servicestest.Open(t)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	topic := servicestest.Topic(t, s, 3)
+	sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Partitioning: kafka.Explicit,
+		Codec: codec.Spec{Type: codec.String, Column: "value"}})
+	if err := sink.SendRecords(ctx, kafka.Record{Value: []byte("p2"), Partition: 2}, kafka.Record{Value: []byte("p0"), Partition: 0}); err != nil {
+		t.Fatal(err)
+	}
+	rec := stringBatch(mem, []string{"x"}, nil)
+	defer rec.Release()
+	if err := sink.Send(ctx, rec); err == nil || !strings.Contains(err.Error(), decode.ColPartition) {
+		t.Fatalf("a batch without %s under Explicit: %v", decode.ColPartition, err)
+	}
+	rd := rawClient(t, s, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	for _, r := range readAll(ctx, t, rd, 2) {
+		if want := int32(r.Value[1] - '0'); r.Partition != want {
+			t.Fatalf("%s in partition %d, want %d", r.Value, r.Partition, want)
+		}
+	}
+	if m := sink.Metrics(); m.RecordsOut != 2 {
+		t.Fatalf("metrics %+v", m)
+	}
 }

@@ -35,7 +35,7 @@ func TestSecuredListeners(t *testing.T) {
 			}
 			topic := servicestest.Topic(t, s, 1)
 			sink := newSink(t, kafka.SinkConfig{Brokers: kafka.SplitBrokers(tc.brokers), Topic: topic, Security: tc.sec})
-			if err := sink.Send(ctx, kafka.Record{Value: []byte("secured")}); err != nil {
+			if err := sink.SendRecords(ctx, kafka.Record{Value: []byte("secured")}); err != nil {
 				t.Fatal(err)
 			}
 			cfg := sourceConfig(s, topic, "")

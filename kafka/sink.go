@@ -18,10 +18,10 @@ import (
 	"github.com/sabot-kafka/sabot/encode"
 )
 
-// Record is one record to send: a value already encoded, with an optional
-// key, headers, topic (default SinkConfig.Topic), partition (used by the
-// Explicit strategy; -1 or 0 with other strategies means "choose") and
-// timestamp (default now).
+// Record is one record already encoded, for SendRecords: a value with an
+// optional key, headers, topic (default SinkConfig.Topic), timestamp (default
+// now) and partition. Partition is where the Explicit strategy writes it (0
+// is partition 0); the other strategies choose for themselves and ignore it.
 type Record struct {
 	Topic     string
 	Partition int32
@@ -31,9 +31,11 @@ type Record struct {
 	Timestamp time.Time
 }
 
-// Sink writes records to Kafka. Every method may be called from any
-// goroutine; transactions are the exception (one at a time, see
-// BeginTransaction).
+// Sink writes to Kafka. Every send path goes through one produce path, so a
+// setting applies to all of them: partitioning, compression, acks, the
+// error policy for rows that do not encode, and the keys — the KeyColumn (or
+// a decoded _key column) of a batch, the Key of a Record. Every method may be
+// called from any goroutine.
 type Sink struct {
 	cfg  SinkConfig
 	cl   *kgo.Client
@@ -41,16 +43,21 @@ type Sink struct {
 	enc  *encode.Encoder
 	m    sinkCounters
 
-	vals  sync.Pool // *encode.Values
-	slabs sync.Pool // *[]kgo.Record
+	vals   sync.Pool // *encode.Values
+	slabs  sync.Pool // *[]kgo.Record
+	layout valueLayoutOnce
 
 	closed    atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// NewSink returns a Sink for cfg.
+// NewSink returns a Sink for cfg: the one way to open one. A transactional
+// sink (TransactionalID) is opened by NewTransactor instead.
 func NewSink(cfg SinkConfig) (*Sink, error) {
+	if cfg.TransactionalID != "" {
+		return nil, errors.New("kafka: SinkConfig.TransactionalID is set: a transactional sink is opened with NewTransactor")
+	}
 	s, opts, err := newSink(cfg)
 	if err != nil {
 		return nil, err
@@ -60,17 +67,6 @@ func NewSink(cfg SinkConfig) (*Sink, error) {
 	}
 	s.owns = true
 	return s, nil
-}
-
-// ToKafka returns a Sink writing topic with values in the given format: the
-// spec's to_kafka. brokers is a comma-separated bootstrap_servers list; opts
-// change any other field.
-func ToKafka(brokers, topic string, spec codec.Spec, opts ...func(*SinkConfig)) (*Sink, error) {
-	cfg := SinkConfig{Brokers: SplitBrokers(brokers), Topic: topic, Codec: spec}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	return NewSink(cfg)
 }
 
 func newSink(cfg SinkConfig) (*Sink, []kgo.Opt, error) {
@@ -100,102 +96,31 @@ func (s *Sink) Client() *kgo.Client { return s.cl }
 // Metrics returns a snapshot of the counters.
 func (s *Sink) Metrics() SinkMetrics { return s.m.snapshot() }
 
-func (s *Sink) kgoRecord(dst *kgo.Record, r *Record) {
-	*dst = kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp}
-	if dst.Topic == "" {
-		dst.Topic = s.cfg.Topic
-	}
-	if dst.Key == nil && s.cfg.KeyFunc != nil && r.Value != nil {
-		dst.Key = s.cfg.KeyFunc(r.Value)
-	}
-	if s.cfg.Partitioning == Explicit {
-		dst.Partition = s.cfg.Partition
-		if r.Partition > 0 {
-			dst.Partition = r.Partition
-		}
-	}
-}
-
-// Send writes one record and waits for the broker's acknowledgement.
-func (s *Sink) Send(ctx context.Context, r Record) error {
-	return s.SendBatch(ctx, []Record{r})
-}
-
-// SendAsync hands one record to the client and returns; done (which may be
-// nil) is called with the outcome. Flush waits for every record sent so.
-func (s *Sink) SendAsync(ctx context.Context, r Record, done func(error)) {
-	if s.closed.Load() {
-		if done != nil {
-			done(ErrClosed)
-		}
-		return
-	}
-	kr := &kgo.Record{}
-	s.kgoRecord(kr, &r)
-	start := time.Now()
-	s.cl.Produce(ctx, kr, func(kr *kgo.Record, err error) {
-		s.ack(kr, err, start)
-		if done != nil {
-			if err != nil {
-				err = &ProduceError{Topic: kr.Topic, Partition: kr.Partition, Err: err}
-			}
-			done(err)
-		}
-	})
-}
-
-func (s *Sink) ack(kr *kgo.Record, err error, start time.Time) {
-	if err != nil {
-		s.m.produceErrors.Add(1)
-		return
-	}
-	s.m.recordsOut.Add(1)
-	s.m.bytesOut.Add(int64(len(kr.Key) + len(kr.Value)))
-	s.m.observe(time.Since(start))
-}
-
-// SendBatch writes records and waits until the broker acknowledged every one.
-// It returns a *ProduceError for the first record that failed (others may
-// have been written).
-func (s *Sink) SendBatch(ctx context.Context, rs []Record) error {
-	if s.closed.Load() {
-		return ErrClosed
-	}
-	if len(rs) == 0 {
-		return nil
-	}
-	slab := s.slab(len(rs))
-	for i := range rs {
-		s.kgoRecord(&slab[i], &rs[i])
-	}
-	err := s.produceAll(ctx, slab)
-	s.putSlab(slab)
-	return err
-}
-
-// SendRecordBatch encodes every row of rec with the sink's codec and writes
-// the values, keyed by KeyColumn when set, waiting for every
-// acknowledgement. The values live in one arena for the whole batch. Rows
-// that do not encode fail the call before anything is produced (*EncodeError)
-// or, under the Skip policy, are left out.
-func (s *Sink) SendRecordBatch(ctx context.Context, rec arrow.RecordBatch) error {
+// Send encodes every row of rec with the sink's codec and writes the values
+// (keys from KeyColumn or a _key column; headers and timestamps from
+// _headers and _timestamp columns; under Explicit, partitions from a
+// _partition column), waiting for every acknowledgement. The values live in
+// one arena for the whole batch. Rows that do not encode fail the call before
+// anything is produced (*EncodeError) or, under the Skip policy, are left
+// out.
+func (s *Sink) Send(ctx context.Context, rec arrow.RecordBatch) error {
 	done := make(chan error, 1)
-	s.SendRecordBatchAsync(ctx, rec, func(err error) { done <- err })
+	s.SendAsync(ctx, rec, func(err error) { done <- err })
 	return <-done
 }
 
-// SendRecordBatchAsync is SendRecordBatch without the wait: it encodes rec and
-// hands every value to the client, then returns; done is called once with the
-// outcome when every record is acknowledged (or at once, for an encoding
-// error). rec must stay alive until done runs: keys alias its buffers. Calls
-// may overlap, which keeps the producer's pipeline full.
-func (s *Sink) SendRecordBatchAsync(ctx context.Context, rec arrow.RecordBatch, done func(error)) {
+// SendAsync is Send without the wait: it encodes rec and hands every value to
+// the client, then returns; done is called once with the outcome when every
+// record is acknowledged (or at once, for an encoding error). rec must stay
+// alive until done runs: keys and headers alias its buffers. Calls may
+// overlap, which keeps the producer's pipeline full; Flush waits for all.
+func (s *Sink) SendAsync(ctx context.Context, rec arrow.RecordBatch, done func(error)) {
 	if s.closed.Load() {
 		done(ErrClosed)
 		return
 	}
 	if s.enc == nil {
-		done(errors.New("kafka: SendRecordBatch needs a Codec or Encoder in the SinkConfig"))
+		done(errors.New("kafka: sending a record batch needs a Codec or Encoder in the SinkConfig"))
 		return
 	}
 	vals, _ := s.vals.Get().(*encode.Values)
@@ -215,6 +140,44 @@ func (s *Sink) SendRecordBatchAsync(ctx context.Context, rec arrow.RecordBatch, 
 	})
 }
 
+// SendRecords writes records whose values are already encoded and waits
+// until the broker acknowledged every one. It returns a *ProduceError for the
+// first record that failed (others may have been written).
+func (s *Sink) SendRecords(ctx context.Context, rs ...Record) error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if len(rs) == 0 {
+		return nil
+	}
+	slab := s.slab(len(rs))
+	for i := range rs {
+		r := &rs[i]
+		slab[i] = kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp}
+		if slab[i].Topic == "" {
+			slab[i].Topic = s.cfg.Topic
+		}
+		if s.cfg.Partitioning == Explicit {
+			slab[i].Partition = r.Partition
+		}
+	}
+	done := make(chan error, 1)
+	s.produceAsync(ctx, slab, func(err error) { done <- err })
+	err := <-done
+	s.putSlab(slab)
+	return err
+}
+
+func (s *Sink) ack(kr *kgo.Record, err error, start time.Time) {
+	if err != nil {
+		s.m.produceErrors.Add(1)
+		return
+	}
+	s.m.recordsOut.Add(1)
+	s.m.bytesOut.Add(int64(len(kr.Key) + len(kr.Value)))
+	s.m.observe(time.Since(start))
+}
+
 // recordsFor encodes rec into vals and returns the records to produce, their
 // values slicing vals' arena.
 func (s *Sink) recordsFor(ctx context.Context, rec arrow.RecordBatch, vals *encode.Values) ([]kgo.Record, error) {
@@ -231,7 +194,7 @@ func (s *Sink) recordsFor(ctx context.Context, rec arrow.RecordBatch, vals *enco
 	if err != nil {
 		return nil, err
 	}
-	meta, err := metadataColumns(rec)
+	meta, err := metadataColumns(rec, s.cfg.Partitioning == Explicit)
 	if err != nil {
 		return nil, err
 	}
@@ -250,9 +213,6 @@ func (s *Sink) recordsFor(ctx context.Context, rec arrow.RecordBatch, vals *enco
 			kr.Key = keys(i)
 		}
 		meta.apply(kr, i)
-		if s.cfg.Partitioning == Explicit {
-			kr.Partition = s.cfg.Partition
-		}
 		n++
 	}
 	return slab[:n], nil
@@ -317,13 +277,6 @@ func (s *Sink) slab(n int) []kgo.Record {
 func (s *Sink) putSlab(slab []kgo.Record) {
 	clear(slab) // drop references to values and keys
 	s.slabs.Put(&slab)
-}
-
-// produceAll produces recs and waits for every promise.
-func (s *Sink) produceAll(ctx context.Context, recs []kgo.Record) error {
-	done := make(chan error, 1)
-	s.produceAsync(ctx, recs, func(err error) { done <- err })
-	return <-done
 }
 
 // produceAsync produces recs and calls onDone once every promise has run
@@ -398,50 +351,9 @@ func (s *Sink) Flush(ctx context.Context) error {
 	return nil
 }
 
-// BeginTransaction starts a transaction (TransactionalID required). Records
-// sent until CommitTransaction or AbortTransaction belong to it.
-func (s *Sink) BeginTransaction() error {
-	if s.cfg.TransactionalID == "" {
-		return ErrNotTransactional
-	}
-	if err := s.cl.BeginTransaction(); err != nil {
-		return fmt.Errorf("kafka: begin transaction: %w", err)
-	}
-	return nil
-}
-
-// CommitTransaction flushes and commits the open transaction.
-func (s *Sink) CommitTransaction(ctx context.Context) error {
-	if s.cfg.TransactionalID == "" {
-		return ErrNotTransactional
-	}
-	if err := s.cl.Flush(ctx); err != nil {
-		return fmt.Errorf("kafka: flushing before commit: %w", err)
-	}
-	if err := s.cl.EndTransaction(ctx, kgo.TryCommit); err != nil {
-		return fmt.Errorf("kafka: commit transaction: %w", err)
-	}
-	return nil
-}
-
-// AbortTransaction drops unsent records and aborts the open transaction:
-// read_committed readers never see its records.
-func (s *Sink) AbortTransaction(ctx context.Context) error {
-	if s.cfg.TransactionalID == "" {
-		return ErrNotTransactional
-	}
-	if err := s.cl.AbortBufferedRecords(ctx); err != nil {
-		return fmt.Errorf("kafka: aborting buffered records: %w", err)
-	}
-	if err := s.cl.EndTransaction(ctx, kgo.TryAbort); err != nil {
-		return fmt.Errorf("kafka: abort transaction: %w", err)
-	}
-	return nil
-}
-
-// Close flushes what is buffered (waiting at most DeliveryTimeout, or 30s),
-// aborts an open transaction and stops the client. It is idempotent; later
-// calls return the first call's error.
+// Close flushes what is buffered (waiting at most DeliveryTimeout, or 30s)
+// and stops the client. A Transactor's sink closes with the Transactor. It is
+// idempotent; later calls return the first call's error.
 func (s *Sink) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
@@ -456,11 +368,6 @@ func (s *Sink) Close() error {
 		defer cancel()
 		if err := s.cl.Flush(ctx); err != nil {
 			s.closeErr = fmt.Errorf("kafka: flush on close: %w", err)
-		}
-		if s.cfg.TransactionalID != "" {
-			if err := s.cl.EndTransaction(ctx, kgo.TryAbort); err != nil {
-				s.closeErr = errors.Join(s.closeErr, fmt.Errorf("kafka: abort on close: %w", err))
-			}
 		}
 		s.cl.Close()
 	})

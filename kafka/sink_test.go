@@ -1,7 +1,6 @@
 package kafka_test
 
 import (
-	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -28,23 +27,37 @@ func newSink(t testing.TB, cfg kafka.SinkConfig) *kafka.Sink {
 	return sink
 }
 
+// TestSinkSendForms sends through every path of one sink: the key column
+// keys the batch paths, a Record's Key the pre-encoded one, and each lands
+// where Java's partitioner would put it.
 func TestSinkSendForms(t *testing.T) {
 	ctx := testContext(t)
 	s := servicestest.Open(t)
 	topic := servicestest.Topic(t, s, 3)
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
 	sink := newSink(t, kafka.SinkConfig{
-		Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String},
-		KeyFunc: func(v []byte) []byte { return bytes.SplitN(v, []byte(":"), 2)[0] },
+		Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String, Column: "value"}, KeyColumn: "key",
 	})
-	if err := sink.Send(ctx, kafka.Record{Value: []byte("u1:login"), Headers: []kgo.RecordHeader{{Key: "h", Value: []byte("1")}}}); err != nil {
+	login := stringBatch(mem, []string{"u1:login", "u1:buy"}, []string{"u1", "u1"})
+	defer login.Release()
+	if err := sink.Send(ctx, login); err != nil {
 		t.Fatal(err)
 	}
-	if err := sink.SendBatch(ctx, []kafka.Record{{Value: []byte("u1:buy")}, {Key: []byte("explicit"), Value: []byte("u2:view")}}); err != nil {
+	if err := sink.SendRecords(ctx, kafka.Record{Key: []byte("explicit"), Value: []byte("u2:view"),
+		Headers: []kgo.RecordHeader{{Key: "h", Value: []byte("1")}}}); err != nil {
 		t.Fatal(err)
 	}
+	// Go values become a batch too: the key column keys them the same way.
+	jsonSink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.JSON}, KeyColumn: "key"})
+	if err := jsonSink.SendValues(ctx, map[string]any{"key": "u4", "value": "u4:values"}); err != nil {
+		t.Fatal(err)
+	}
+	async := stringBatch(mem, []string{"u3:async"}, []string{"u3"})
+	defer async.Release()
 	var asyncErr error
 	done := make(chan struct{})
-	sink.SendAsync(ctx, kafka.Record{Value: []byte("u3:async")}, func(err error) { asyncErr = err; close(done) })
+	sink.SendAsync(ctx, async, func(err error) { asyncErr = err; close(done) })
 	if err := sink.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -54,10 +67,11 @@ func TestSinkSendForms(t *testing.T) {
 	}
 	rd := rawClient(t, s, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	byValue := map[string]*kgo.Record{}
-	for _, r := range readAll(ctx, t, rd, 4) {
+	for _, r := range readAll(ctx, t, rd, 5) {
 		byValue[string(r.Value)] = r
 	}
-	for v, key := range map[string]string{"u1:login": "u1", "u1:buy": "u1", "u2:view": "explicit", "u3:async": "u3"} {
+	for v, key := range map[string]string{"u1:login": "u1", "u1:buy": "u1", "u2:view": "explicit", "u3:async": "u3",
+		`{"key":"u4","value":"u4:values"}`: "u4"} {
 		r := byValue[v]
 		if r == nil || string(r.Key) != key {
 			t.Fatalf("value %q: record %v, want key %q", v, r, key)
@@ -69,7 +83,7 @@ func TestSinkSendForms(t *testing.T) {
 	if byValue["u1:login"].Partition != byValue["u1:buy"].Partition {
 		t.Fatal("same key, different partitions")
 	}
-	if h := byValue["u1:login"].Headers; len(h) != 1 || h[0].Key != "h" {
+	if h := byValue["u2:view"].Headers; len(h) != 1 || h[0].Key != "h" {
 		t.Fatalf("headers %v", h)
 	}
 	// The default sink is idempotent: its batches carry a producer id.
@@ -91,7 +105,7 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 	t.Run("missing topic", func(t *testing.T) {
 		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: servicestest.UniqueName(t) + "-missing",
 			ClientOpts: []kgo.Opt{kgo.UnknownTopicRetries(1)}})
-		err := sink.Send(ctx, kafka.Record{Value: []byte("x")})
+		err := sink.SendRecords(ctx, kafka.Record{Value: []byte("x")})
 		var pe *kafka.ProduceError
 		if !errors.As(err, &pe) {
 			t.Fatalf("send to a missing topic: %v, want a ProduceError", err)
@@ -102,7 +116,7 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 	})
 	t.Run("record too large", func(t *testing.T) {
 		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic})
-		err := sink.SendBatch(ctx, []kafka.Record{{Value: []byte("ok")}, {Value: make([]byte, 2<<20)}})
+		err := sink.SendRecords(ctx, kafka.Record{Value: []byte("ok")}, kafka.Record{Value: make([]byte, 2<<20)})
 		var pe *kafka.ProduceError
 		if !errors.As(err, &pe) || pe.Index != 1 {
 			t.Fatalf("oversized record: %v, want a ProduceError for record 1", err)
@@ -114,7 +128,7 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 		nullable := nullRow(mem)
 		defer nullable.Release()
 		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}})
-		err := sink.SendRecordBatch(ctx, nullable)
+		err := sink.Send(ctx, nullable)
 		var ee *kafka.EncodeError
 		if !errors.As(err, &ee) || ee.Row != 1 || !errors.Is(err, raw.ErrNull) {
 			t.Fatalf("null row under fail: %v", err)
@@ -123,7 +137,7 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 			t.Fatal("a failed batch produced records")
 		}
 		skip := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}, OnError: kafka.SkipPolicy})
-		if err := skip.SendRecordBatch(ctx, nullable); err != nil {
+		if err := skip.Send(ctx, nullable); err != nil {
 			t.Fatal(err)
 		}
 		if m := skip.Metrics(); m.RecordsOut != 2 || m.EncodeErrors != 1 {
@@ -135,7 +149,7 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 		if err := errors.Join(sink.Close(), sink.Close()); err != nil {
 			t.Fatal(err)
 		}
-		if err := sink.Send(ctx, kafka.Record{Value: []byte("x")}); !errors.Is(err, kafka.ErrClosed) {
+		if err := sink.SendRecords(ctx, kafka.Record{Value: []byte("x")}); !errors.Is(err, kafka.ErrClosed) {
 			t.Fatalf("send after close: %v", err)
 		}
 	})
@@ -152,7 +166,7 @@ func TestSinkAcks(t *testing.T) {
 			for i := range recs {
 				recs[i].Value = []byte("a-" + strconv.Itoa(i))
 			}
-			if err := sink.SendBatch(ctx, recs); err != nil {
+			if err := sink.SendRecords(ctx, recs...); err != nil {
 				t.Fatal(err)
 			}
 			rd := rawClient(t, s, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
@@ -192,7 +206,7 @@ func TestCompressionRoundTrip(t *testing.T) {
 		topics[c.c] = topic
 		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Compression: c.c, KeyColumn: "key",
 			Codec: codec.Spec{Type: codec.String, Column: "value"}})
-		if err := sink.SendRecordBatch(ctx, rec); err != nil {
+		if err := sink.Send(ctx, rec); err != nil {
 			t.Fatalf("%s: %v", c.c, err)
 		}
 		rd := rawClient(t, s, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))

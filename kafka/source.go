@@ -65,8 +65,9 @@ type partRange struct {
 	noMark      bool // none of its records were processed (an iteration stopped before it)
 }
 
-// NewSource returns a Source for cfg. The client connects in the background;
-// the first Poll joins the group.
+// NewSource returns a Source for cfg: the one way to open one (a Transactor
+// opens its own). The client connects, and joins the group, in the
+// background from here on; Poll waits for it.
 func NewSource(cfg SourceConfig) (*Source, error) {
 	s, opts, err := newSource(cfg)
 	if err != nil {
@@ -80,27 +81,17 @@ func NewSource(cfg SourceConfig) (*Source, error) {
 	}
 	s.cl, err = kgo.NewClient(append(opts, cfg.ClientOpts...)...)
 	if err != nil {
+		s.closeDecoder()
 		return nil, fmt.Errorf("kafka: source client: %w", err)
 	}
 	return s, nil
 }
 
-// FromKafka returns a Source reading topic in group groupID with values in the
-// given format: the spec's from_kafka. brokers is a comma-separated
-// bootstrap_servers list. A partition without a committed offset starts at
-// the latest offset, as in the spec; opts change any other field.
-func FromKafka(brokers, topic, groupID string, spec codec.Spec, opts ...func(*SourceConfig)) (*Source, error) {
-	cfg := SourceConfig{
-		Brokers:         SplitBrokers(brokers),
-		Topics:          []string{topic},
-		GroupID:         groupID,
-		Codec:           spec,
-		AutoOffsetReset: OffsetLatest,
+// closeDecoder releases the decoder when the Source made it.
+func (s *Source) closeDecoder() {
+	if s.owns {
+		s.dec.Close()
 	}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	return NewSource(cfg)
 }
 
 // newSource validates cfg and prepares everything but the client.
@@ -618,9 +609,7 @@ func (s *Source) Close() error {
 		if !s.txn {
 			s.cl.CloseAllowingRebalance()
 		}
-		if s.owns {
-			s.dec.Close() // batches handed out keep their own buffers
-		}
+		s.closeDecoder() // batches handed out keep their own buffers
 	})
 	return s.closeErr
 }

@@ -5,28 +5,33 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// Transactor runs exactly-once consume-transform-produce: records polled
-// from its Source and records sent through its Sink commit together, the
-// consumed offsets inside the same transaction, or not at all.
+// Transactor is the one way to write to Kafka in transactions: what its Sink
+// sends between Begin and Commit becomes visible to read_committed readers
+// together, or, after Abort, never. Opened with a Source it is exactly-once
+// consume-transform-produce: the offsets of everything polled since the
+// last Commit commit in the same transaction.
 //
+//	tx, err := kafka.NewTransactor(sinkCfg, &srcCfg)
 //	for {
-//		b, err := tx.Poll(ctx)       // opens a transaction when none is
-//		...                          // transform, then tx.Sink().SendRecordBatch(...)
+//		b, err := tx.Poll(ctx)              // begins a transaction when none is open
+//		...                                 // transform, then tx.Sink().Send(ctx, rec)
 //		b.Done()
 //		committed, err := tx.Commit(ctx)
 //	}
 //
 // A rebalance during a transaction makes Commit abort instead (committed is
-// false) and rewinds the Source to the committed offsets, so the records are
-// polled and processed again; read_committed readers never see the aborted
-// output. It is built on franz-go's GroupTransactSession.
+// false) and rewinds the Source to where the transaction started, so its
+// records are polled and processed again. With a Source it is built on
+// franz-go's GroupTransactSession.
 type Transactor struct {
-	sess *kgo.GroupTransactSession
-	src  *Source
+	sess *kgo.GroupTransactSession // with a Source
+	cl   *kgo.Client               // the transactional client
+	src  *Source                   // nil without one
 	sink *Sink
 
 	mu    sync.Mutex
@@ -40,53 +45,102 @@ type Transactor struct {
 	closeErr  error
 }
 
-// NewTransactor returns a Transactor reading per src (GroupID required;
-// read_committed is forced) and writing per sink (TransactionalID required).
-// The Source's auto commit and commit settings do not apply: offsets commit
-// in transactions.
-func NewTransactor(src SourceConfig, sink SinkConfig) (*Transactor, error) {
+// ErrNoSource is returned by Poll on a Transactor opened without a Source.
+var ErrNoSource = errors.New("kafka: the Transactor has no Source")
+
+// NewTransactor returns a Transactor writing per sink (TransactionalID
+// required) and, when src is not nil, reading per *src (GroupID required;
+// read_committed is forced). Offsets commit in the transactions, so src's
+// auto commit settings must be left unset.
+func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
 	var errs []error
-	if src.GroupID == "" {
-		errs = append(errs, errors.New("kafka: a Transactor needs a Source GroupID"))
-	}
 	if sink.TransactionalID == "" {
 		errs = append(errs, errors.New("kafka: a Transactor needs a Sink TransactionalID"))
+	}
+	if err := sink.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if src != nil {
+		if src.GroupID == "" {
+			errs = append(errs, errors.New("kafka: a Transactor's Source needs a GroupID"))
+		}
+		if src.DisableAutoCommit || src.AutoCommitInterval != 0 {
+			errs = append(errs, errors.New("kafka: a Transactor commits offsets in its transactions; unset the Source's DisableAutoCommit and AutoCommitInterval"))
+		}
+		if err := src.Validate(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	src.ReadCommitted = true
-	src.DisableAutoCommit = true
-	s, srcOpts, err := newSource(src)
-	if err != nil {
-		return nil, err
-	}
-	s.txn = true
 	k, sinkOpts, err := newSink(sink)
 	if err != nil {
 		return nil, err
 	}
-	opts := append(srcOpts, sinkOpts...)
-	opts = append(append(opts, src.ClientOpts...), sink.ClientOpts...)
-	sess, err := kgo.NewGroupTransactSession(opts...)
+	t := &Transactor{sink: k}
+	if src == nil {
+		if t.cl, err = kgo.NewClient(append(sinkOpts, sink.ClientOpts...)...); err != nil {
+			return nil, fmt.Errorf("kafka: transactional client: %w", err)
+		}
+		k.cl = t.cl
+		return t, nil
+	}
+	scfg := *src
+	scfg.ReadCommitted = true
+	scfg.DisableAutoCommit = true
+	s, srcOpts, err := newSource(scfg)
 	if err != nil {
+		return nil, err
+	}
+	s.txn = true
+	opts := append(srcOpts, sinkOpts...)
+	opts = append(append(opts, scfg.ClientOpts...), sink.ClientOpts...)
+	if t.sess, err = kgo.NewGroupTransactSession(opts...); err != nil {
+		s.closeDecoder()
 		return nil, fmt.Errorf("kafka: transact session: %w", err)
 	}
-	s.cl, k.cl = sess.Client(), sess.Client()
-	return &Transactor{sess: sess, src: s, sink: k}, nil
+	t.cl = t.sess.Client()
+	s.cl, k.cl = t.cl, t.cl
+	t.src = s
+	return t, nil
 }
 
-// Source is the reading side. Use Transactor.Poll rather than its Poll so a
-// transaction is open before records arrive.
+// Source is the reading side (nil without one). Use Transactor.Poll rather
+// than its Poll so a transaction is open before records arrive.
 func (t *Transactor) Source() *Source { return t.src }
 
 // Sink is the writing side: what it sends belongs to the open transaction.
 func (t *Transactor) Sink() *Sink { return t.sink }
 
+// Begin opens a transaction if none is open. Poll calls it.
+func (t *Transactor) Begin() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.inTxn {
+		return nil
+	}
+	var err error
+	if t.sess != nil {
+		err = t.sess.Begin()
+	} else {
+		err = t.cl.BeginTransaction()
+	}
+	if err != nil {
+		return fmt.Errorf("kafka: begin transaction: %w", err)
+	}
+	t.inTxn = true
+	t.starts = map[string]map[int32]kgo.EpochOffset{}
+	return nil
+}
+
 // Poll opens a transaction if none is open and returns the next batch.
 // Dead-lettered records are produced inside the transaction too.
 func (t *Transactor) Poll(ctx context.Context) (*Batch, error) {
-	if err := t.begin(); err != nil {
+	if t.src == nil {
+		return nil, ErrNoSource
+	}
+	if err := t.Begin(); err != nil {
 		return nil, err
 	}
 	b, err := t.src.Poll(ctx)
@@ -106,30 +160,16 @@ func (t *Transactor) Poll(ctx context.Context) (*Batch, error) {
 	return b, nil
 }
 
-func (t *Transactor) begin() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.inTxn {
-		return nil
-	}
-	if err := t.sess.Begin(); err != nil {
-		return fmt.Errorf("kafka: begin transaction: %w", err)
-	}
-	t.inTxn = true
-	t.starts = map[string]map[int32]kgo.EpochOffset{}
-	return nil
-}
-
-// Commit flushes what was sent and commits it together with the offsets of
-// everything polled since the last Commit. committed is false when a
-// rebalance forced an abort; the Source is then rewound to the committed
-// offsets.
+// Commit flushes what was sent and commits it, with a Source together with
+// the offsets of everything polled since the last Commit. committed is false
+// when a rebalance forced an abort; the Source is then rewound to where the
+// transaction started. Without an open transaction Commit does nothing.
 func (t *Transactor) Commit(ctx context.Context) (committed bool, err error) {
 	return t.end(ctx, kgo.TryCommit)
 }
 
-// Abort drops the open transaction and rewinds the Source to the committed
-// offsets.
+// Abort drops the open transaction (and rewinds the Source to where it
+// started).
 func (t *Transactor) Abort(ctx context.Context) error {
 	_, err := t.end(ctx, kgo.TryAbort)
 	return err
@@ -141,10 +181,18 @@ func (t *Transactor) end(ctx context.Context, try kgo.TransactionEndTry) (bool, 
 	if !t.inTxn {
 		return false, nil
 	}
-	committed, err := t.sess.End(ctx, try)
+	var (
+		committed bool
+		err       error
+	)
+	if t.sess != nil {
+		committed, err = t.sess.End(ctx, try)
+	} else {
+		committed, err = t.endProduceOnly(ctx, try)
+	}
 	t.inTxn = false
-	if !committed {
-		t.sess.Client().SetOffsets(t.starts)
+	if !committed && t.src != nil {
+		t.cl.SetOffsets(t.starts)
 	}
 	t.starts = nil
 	if err != nil {
@@ -153,18 +201,42 @@ func (t *Transactor) end(ctx context.Context, try kgo.TransactionEndTry) (bool, 
 	return committed, nil
 }
 
+// endProduceOnly ends a transaction of a Transactor without a Source: flush
+// (or drop what is buffered, to abort), then end.
+func (t *Transactor) endProduceOnly(ctx context.Context, try kgo.TransactionEndTry) (bool, error) {
+	if try == kgo.TryCommit {
+		if err := t.cl.Flush(ctx); err != nil {
+			return false, fmt.Errorf("flushing before commit: %w", err)
+		}
+	} else if err := t.cl.AbortBufferedRecords(ctx); err != nil {
+		return false, fmt.Errorf("aborting buffered records: %w", err)
+	}
+	if err := t.cl.EndTransaction(ctx, try); err != nil {
+		return false, err
+	}
+	return bool(try), nil
+}
+
 // Close aborts an open transaction, leaves the group and stops the client.
 // It is idempotent.
 func (t *Transactor) Close() error {
 	t.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), t.src.cfg.SessionTimeout)
+		wait := 30 * time.Second
+		if t.src != nil {
+			wait = t.src.cfg.SessionTimeout
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
 		if err := t.Abort(ctx); err != nil {
 			t.closeErr = err
 		}
-		_ = t.src.Close() // commits nothing: offsets go through transactions
 		_ = t.sink.Close()
-		t.sess.Close()
+		if t.src != nil {
+			_ = t.src.Close() // commits nothing: offsets go through transactions
+			t.sess.Close()
+		} else {
+			t.cl.Close()
+		}
 	})
 	return t.closeErr
 }

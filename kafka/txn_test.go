@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -43,14 +44,18 @@ func TestTransactionsCommittedVisibleAbortedNot(t *testing.T) {
 	ctx := testContext(t)
 	s := servicestest.Open(t)
 	topic := servicestest.Topic(t, s, 2)
-	sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, TransactionalID: servicestest.UniqueName(t)})
+	tx, err := kafka.NewTransactor(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, TransactionalID: servicestest.UniqueName(t)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Close() })
 	send := func(prefix string, n int) {
 		t.Helper()
 		recs := make([]kafka.Record, n)
 		for i := range recs {
 			recs[i].Value = []byte(prefix + "-" + strconv.Itoa(i))
 		}
-		if err := sink.SendBatch(ctx, recs); err != nil {
+		if err := tx.Sink().SendRecords(ctx, recs...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -59,17 +64,16 @@ func TestTransactionsCommittedVisibleAbortedNot(t *testing.T) {
 		commit bool
 	}{{"c1", true}, {"a1", false}, {"c2", true}}
 	for _, st := range steps {
-		if err := sink.BeginTransaction(); err != nil {
+		if err := tx.Begin(); err != nil {
 			t.Fatal(err)
 		}
 		send(st.prefix, 10)
-		var err error
 		if st.commit {
-			err = sink.CommitTransaction(ctx)
-		} else {
-			err = sink.AbortTransaction(ctx)
-		}
-		if err != nil {
+			committed, err := tx.Commit(ctx)
+			if err != nil || !committed {
+				t.Fatalf("commit: %v, committed %v", err, committed)
+			}
+		} else if err := tx.Abort(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -94,12 +98,21 @@ func TestTransactionsCommittedVisibleAbortedNot(t *testing.T) {
 			t.Fatalf("java read_committed read %d records, want 20", n)
 		}
 	}
-	if err := sink.BeginTransaction(); err != nil {
-		t.Fatal(err)
+	if _, err := tx.Poll(ctx); !errors.Is(err, kafka.ErrNoSource) {
+		t.Fatalf("poll without a source: %v", err)
 	}
-	plain := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic})
-	if err := plain.BeginTransaction(); err == nil {
-		t.Fatal("a sink without a TransactionalID began a transaction")
+	// A transactional sink is the Transactor's; a plain one is not transactional.
+	if _, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, TransactionalID: "x"}); err == nil {
+		t.Fatal("NewSink opened a transactional sink")
+	}
+	if _, err := kafka.NewTransactor(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic}, nil); err == nil {
+		t.Fatal("a Transactor without a TransactionalID")
+	}
+	scfg := sourceConfig(s, topic, "")
+	scfg.AutoCommitInterval = time.Second
+	_, err = kafka.NewTransactor(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, TransactionalID: "x"}, &scfg)
+	if err == nil || !strings.Contains(err.Error(), "GroupID") || !strings.Contains(err.Error(), "AutoCommitInterval") {
+		t.Fatalf("a Transactor source without a group and with auto commit: %v", err)
 	}
 }
 
@@ -131,10 +144,10 @@ func TestTransactorConsumeTransformProduce(t *testing.T) {
 
 	scfg := sourceConfig(s, in, group)
 	scfg.MaxPollRecords = 100
-	tx, err := kafka.NewTransactor(scfg, kafka.SinkConfig{
+	tx, err := kafka.NewTransactor(kafka.SinkConfig{
 		Brokers: s.Brokers, Topic: out, TransactionalID: servicestest.UniqueName(t),
 		Codec: codec.Spec{Type: codec.String, Column: "value"},
-	})
+	}, &scfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +163,7 @@ func TestTransactorConsumeTransformProduce(t *testing.T) {
 			vals[i] = strings.ToUpper(vals[i])
 		}
 		rec := stringBatch(mem, vals, nil)
-		err = tx.Sink().SendRecordBatch(ctx, rec)
+		err = tx.Sink().Send(ctx, rec)
 		rec.Release()
 		b.Done()
 		if err != nil {

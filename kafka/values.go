@@ -5,12 +5,10 @@ import (
 	"context"
 	stdjson "encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -51,22 +49,15 @@ func (e *ValueError) Error() string { return fmt.Sprintf("kafka: value %d: %v", 
 // Unwrap returns the cause.
 func (e *ValueError) Unwrap() error { return e.Err }
 
-// SendValue writes one Go value through the sink's codec and waits for the
-// broker's acknowledgement; see SendValues.
-func (s *Sink) SendValue(ctx context.Context, v any) error {
-	return s.SendValues(ctx, []any{v})
-}
-
-// SendValues turns Go values into one Arrow record batch (see ValuesBatch),
-// encodes it with the sink's codec and writes it as SendRecordBatch does:
-// keyed by KeyColumn, waiting for every acknowledgement. A value that does
-// not fit the layout fails the call with a *ValueError before anything is
-// produced.
+// SendValues turns Go values into one Arrow record batch (see ValuesBatch)
+// and sends it as Send does: encoded with the sink's codec, keyed by
+// KeyColumn, waiting for every acknowledgement. A value that does not fit the
+// layout fails the call with a *ValueError before anything is produced.
 //
 // It is a convenience for a handful of values, not the hot path: each value
 // is marshalled and decoded back into Arrow. Build Arrow batches and call
-// SendRecordBatch to move volume.
-func (s *Sink) SendValues(ctx context.Context, vs []any) error {
+// Send to move volume.
+func (s *Sink) SendValues(ctx context.Context, vs ...any) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
@@ -78,7 +69,7 @@ func (s *Sink) SendValues(ctx context.Context, vs []any) error {
 		return err
 	}
 	defer rec.Release()
-	return s.SendRecordBatch(ctx, rec)
+	return s.Send(ctx, rec)
 }
 
 // ValuesBatch is the Arrow record batch SendValues would send for vs, one row
@@ -114,31 +105,21 @@ func (s *Sink) ValuesBatch(ctx context.Context, vs []any) (arrow.RecordBatch, er
 	return l.batch(vs)
 }
 
-// layouts caches the layout of each sink, so repeated calls reuse one plan
-// and one *arrow.Schema (the encoder caches its plans by schema pointer).
-// Entries go when their sink is garbage collected.
-var layouts sync.Map // weak.Pointer[Sink] → *valueLayout
+// valueLayoutOnce is a sink's value layout, made on the first call that
+// needs it, so repeated calls reuse one plan and one *arrow.Schema.
+type valueLayoutOnce struct {
+	once sync.Once
+	l    valueLayout
+	err  error
+}
 
 func layoutOf(ctx context.Context, s *Sink) (*valueLayout, error) {
-	key := weak.Make(s)
-	if l, ok := layouts.Load(key); ok {
-		return l.(*valueLayout).get()
-	}
-	l := &valueLayout{ready: make(chan struct{})}
-	if prev, loaded := layouts.LoadOrStore(key, l); loaded {
-		return prev.(*valueLayout).get()
-	}
-	runtime.AddCleanup(s, func(k weak.Pointer[Sink]) { layouts.Delete(k) }, key)
-	l.err = l.init(ctx, s.cfg.Codec)
-	close(l.ready)
-	return l, l.err
+	s.layout.once.Do(func() { s.layout.err = s.layout.l.init(ctx, s.cfg.Codec) })
+	return &s.layout.l, s.layout.err
 }
 
 // valueLayout turns Go values into rows of one sink's layout.
 type valueLayout struct {
-	ready chan struct{}
-	err   error
-
 	mem    memory.Allocator
 	limits decode.Limits
 	kind   layoutKind
@@ -179,11 +160,6 @@ const (
 
 // maxInferred bounds the inferred layouts a sink remembers.
 const maxInferred = 16
-
-func (l *valueLayout) get() (*valueLayout, error) {
-	<-l.ready
-	return l, l.err
-}
 
 func (l *valueLayout) init(ctx context.Context, spec codec.Spec) error {
 	l.mem = spec.Allocator

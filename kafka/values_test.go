@@ -158,11 +158,11 @@ func TestSendValuesRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer sink.Close()
-			if err := sink.SendValues(ctx, tt.values[:1]); err != nil {
+			if err := sink.SendValues(ctx, tt.values[:1]...); err != nil {
 				t.Fatal(err)
 			}
 			if len(tt.values) > 1 {
-				if err := sink.SendValue(ctx, tt.values[1]); err != nil {
+				if err := sink.SendValues(ctx, tt.values[1]); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -395,12 +395,12 @@ func TestSendValuesBadValueProducesNothing(t *testing.T) {
 		Brokers: s.Brokers, Topic: topic, KeyColumn: "id",
 		Codec: codec.Spec{Type: codec.Avro, Schema: txnAvro},
 	})
-	err := sink.SendValues(ctx, []any{txn{ID: "a"}, map[string]any{"id": "b"}, map[string]any{"id": "c"}})
+	err := sink.SendValues(ctx, txn{ID: "a"}, map[string]any{"id": "b"}, map[string]any{"id": "c"})
 	var ve *kafka.ValueError
 	if !errors.As(err, &ve) || ve.Index != 1 || !strings.Contains(err.Error(), "and 1 more of 3 values failed") {
 		t.Fatalf("err = %v, want value 1 and one more failing", err)
 	}
-	if err := sink.SendValue(ctx, txn{ID: "k-1", Amount: 2}); err != nil {
+	if err := sink.SendValues(ctx, txn{ID: "k-1", Amount: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if got := sink.Metrics().RecordsOut; got != 1 {
@@ -414,8 +414,8 @@ func TestSendValuesBadValueProducesNothing(t *testing.T) {
 	if err := sink.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := sink.SendValue(ctx, txn{}); !errors.Is(err, kafka.ErrClosed) {
-		t.Errorf("SendValue after Close = %v, want ErrClosed", err)
+	if err := sink.SendValues(ctx, txn{}); !errors.Is(err, kafka.ErrClosed) {
+		t.Errorf("SendValues after Close = %v, want ErrClosed", err)
 	}
 }
 
@@ -539,9 +539,7 @@ func ExampleSink_SendValues() {
 		return
 	}
 	defer func() { _ = svc.DeleteTopic(context.Background(), topic) }()
-	brokers := strings.Join(svc.Brokers, ",")
-
-	sink, err := kafka.ToKafka(brokers, topic, codec.Spec{Type: codec.JSON})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: svc.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.JSON}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -551,10 +549,10 @@ func ExampleSink_SendValues() {
 		UserID string `json:"user_id"`
 		Action string `json:"action"`
 	}
-	if err := sink.SendValues(ctx, []any{
+	if err := sink.SendValues(ctx,
 		map[string]any{"user_id": "123", "action": "purchase"},
 		event{UserID: "456", Action: "view"},
-	}); err != nil {
+	); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -563,8 +561,8 @@ func ExampleSink_SendValues() {
 		{Name: "user_id", Type: arrow.BinaryTypes.String},
 		{Name: "action", Type: arrow.BinaryTypes.String},
 	}, nil)
-	src, err := kafka.FromKafka(brokers, topic, "", codec.Spec{Type: codec.JSON, ArrowSchema: layout},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	src, err := kafka.NewSource(kafka.SourceConfig{Brokers: svc.Brokers, Topics: []string{topic},
+		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: layout}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -185,7 +185,7 @@ func ExampleFunc() {
 	rec := batch(mem)
 	defer rec.Release()
 
-	firstTwo := ops.Func(func(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	firstTwo := ops.Func(func(_ memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 		return rec.NewSlice(0, 2), nil
 	})
 	out, err := firstTwo.Apply(mem, rec)

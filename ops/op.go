@@ -356,18 +356,21 @@ func (o *projectOp) Apply(mem memory.Allocator, rec arrow.RecordBatch) (arrow.Re
 	return array.NewRecordBatch(p.schema, cols, rec.NumRows()), nil
 }
 
-// Func wraps a user function as an Op. fn borrows its input (it must not
-// Release it) and returns a batch the caller owns: to pass the input through
-// unchanged, Retain it and return it. Func cannot tell its output schema in
-// advance.
-func Func(fn func(arrow.RecordBatch) (arrow.RecordBatch, error)) Op { return funcOp{fn} }
-
-type funcOp struct {
-	fn func(arrow.RecordBatch) (arrow.RecordBatch, error)
+// Func wraps a user function as an Op: it gets the allocator to build its
+// output with (in a pipeline, RunOptions.Allocator) and borrows its input (it
+// must not Release it), and returns a batch the caller owns: to pass the
+// input through unchanged, Retain it and return it. Func cannot tell its
+// output schema in advance.
+func Func(fn func(mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error)) Op {
+	return funcOp{fn}
 }
 
-func (f funcOp) Apply(_ memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
-	out, err := f.fn(rec)
+type funcOp struct {
+	fn func(memory.Allocator, arrow.RecordBatch) (arrow.RecordBatch, error)
+}
+
+func (f funcOp) Apply(mem memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	out, err := f.fn(mem, rec)
 	if err != nil {
 		if out != nil {
 			out.Release()

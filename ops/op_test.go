@@ -119,7 +119,9 @@ func TestOps(t *testing.T) {
 		{"chain", Chain(Where(Col("qty").Ge(Lit(5))), Project(Col("id").As("order"), Col("amount").Div(Col("qty")).As("unit"))),
 			arrow.NewSchema([]arrow.Field{{Name: "order", Type: arrow.BinaryTypes.String, Nullable: true}, {Name: "unit", Type: arrow.PrimitiveTypes.Float64, Nullable: true}}, nil),
 			`[{"order": "o4", "unit": 100}, {"order": "o5", "unit": 100}]`},
-		{"func", Func(func(rec arrow.RecordBatch) (arrow.RecordBatch, error) { return rec.NewSlice(3, 5), nil }), orderSchema,
+		{"func", Func(func(_ memory.Allocator, rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+			return rec.NewSlice(3, 5), nil
+		}), orderSchema,
 			`[{"id": "o4", "amount": 500, "currency": "USD", "qty": 5}, {"id": "o5", "amount": 700, "currency": null, "qty": 7}]`},
 	}
 	for _, c := range cases {
@@ -153,8 +155,8 @@ func TestOpErrors(t *testing.T) {
 		{"project bad", Project(Col("id").Mul(Lit(2))), ErrType, ""},
 		{"project duplicate", Project(Col("id"), Col("qty").As("id")), ErrType, `ops: Project: column "id": two output columns would have this name`},
 		{"with overflow", WithColumn("big", Col("qty").Mul(Lit(2_000_000_000))), ErrOverflow, "ops: qty * 2000000000: row 0: integer overflow"},
-		{"func error", Func(func(arrow.RecordBatch) (arrow.RecordBatch, error) { return nil, boom }), boom, "ops: map function: boom"},
-		{"func nil", Func(func(arrow.RecordBatch) (arrow.RecordBatch, error) { return nil, nil }), nil, "ops: map function returned no batch"},
+		{"func error", Func(func(memory.Allocator, arrow.RecordBatch) (arrow.RecordBatch, error) { return nil, boom }), boom, "ops: map function: boom"},
+		{"func nil", Func(func(memory.Allocator, arrow.RecordBatch) (arrow.RecordBatch, error) { return nil, nil }), nil, "ops: map function returned no batch"},
 		{"mask func error", WhereFunc(func(memory.Allocator, arrow.RecordBatch) (*array.Boolean, error) { return nil, boom }), boom, ""},
 		{"mask func nil", WhereFunc(func(memory.Allocator, arrow.RecordBatch) (*array.Boolean, error) { return nil, nil }), nil, ""},
 		{"chain stops", Chain(Select("id"), Where(Col("qty").Gt(Lit(1)))), ErrNoColumn, ""},

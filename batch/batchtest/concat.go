@@ -50,4 +50,3 @@ func Concat(mem memory.Allocator, recs []arrow.RecordBatch) (arrow.RecordBatch, 
 	}
 	return array.NewRecordBatch(schema, cols, rows), nil
 }
-

@@ -11,10 +11,12 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sabot-kafka/sabot/codec"
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/kafka"
+	"github.com/sabot-kafka/sabot/ops"
 	"github.com/sabot-kafka/sabot/services"
 )
 
@@ -34,7 +36,7 @@ func runProduce(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	inputFormat := fs.String("input-format", "auto", "input format: auto, ipc or jsonl")
 	key := fs.String("key", "", "column whose value keys each record")
 	partitioner := fs.String("partitioner", "key_hash", "partition strategy: key_hash, round_robin, sticky or explicit")
-	partition := fs.Int("partition", 0, "the partition for -partitioner explicit")
+	partition := fs.Int("partition", -1, "the partition of every record for -partitioner explicit (default: each row's _partition column)")
 	partitions := fs.Int("partitions", 6, "partitions of the topic when it has to be created")
 	compression := fs.String("compression", "none", "compression: none, gzip, snappy, lz4 or zstd")
 	if err := parse(fs, args); err != nil {
@@ -44,6 +46,16 @@ func runProduce(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintln(stderr, "-topic and -input are required")
 		fs.Usage()
 		return errUsage
+	}
+	if *partition >= 0 && *partitioner != string(kafka.Explicit) {
+		fmt.Fprintln(stderr, "-partition applies to -partitioner explicit")
+		return errUsage
+	}
+	// Explicit partitioning reads each row's _partition column; -partition
+	// fills one for every row.
+	var toPartition ops.Op
+	if *partition >= 0 {
+		toPartition = ops.WithColumn(decode.ColPartition, ops.Lit(int32(*partition))) // #nosec G115 -- a partition number
 	}
 	spec, err := cf.spec(conn, *topic, 0)
 	if err != nil {
@@ -62,8 +74,7 @@ func runProduce(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 	cfg := kafka.SinkConfig{
 		Brokers: services.SplitList(*conn.brokers), Topic: *topic, Codec: spec, KeyColumn: *key,
-		Partitioning: kafka.PartitionStrategy(*partitioner), Partition: int32(*partition), // #nosec G115 -- a partition number
-		Compression: kafka.Compression(*compression),
+		Partitioning: kafka.PartitionStrategy(*partitioner), Compression: kafka.Compression(*compression),
 	}
 	sink, err := kafka.NewSink(cfg)
 	if err != nil {
@@ -86,7 +97,15 @@ func runProduce(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return err
 		}
-		err = sink.SendRecordBatch(ctx, rec)
+		if toPartition != nil {
+			withPart, err := toPartition.Apply(memory.DefaultAllocator, rec)
+			rec.Release()
+			if err != nil {
+				return err
+			}
+			rec = withPart
+		}
+		err = sink.Send(ctx, rec)
 		n += rec.NumRows()
 		rec.Release()
 		if err != nil {

@@ -75,23 +75,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// Write transactions: the sink encodes with the schema and prefixes
 	// each value with its id.
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{
 		Type: codec.Avro, Registry: reg, Subject: subject, Schema: schema,
-	})
+	}})
 	if err != nil {
 		return err
 	}
 	defer exampleenv.Close(&err, sink)
-	if err := sink.SendValues(ctx, transactions); err != nil {
+	if err := sink.SendValues(ctx, transactions...); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "sent %d transactions to %s\n", len(transactions), env.Short(topic))
 
 	// Create the Avro source: the schema of each value comes from the
 	// registry by the id in its header.
-	source, err := kafka.FromKafka(env.Brokers, topic, env.Name("avro-consumer"),
-		codec.Spec{Type: codec.Avro, Registry: reg},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("avro-consumer"),
+		Codec: codec.Spec{Type: codec.Avro, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
@@ -99,9 +98,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// Create the Avro sink for processed transactions: it registers the
 	// schema under its own subject on first use.
-	out, err := kafka.ToKafka(env.Brokers, processed, codec.Spec{
+	out, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: processed, Codec: codec.Spec{
 		Type: codec.Avro, Registry: reg, Subject: processed + "-value", Schema: schema,
-	})
+	}})
 	if err != nil {
 		return err
 	}
@@ -125,7 +124,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 				r.Offset, id == schemaID, kafka.Row{Rec: row, Index: idx})
 		}
 		for _, rec := range b.Result.Batches {
-			if err := out.SendRecordBatch(ctx, rec); err != nil {
+			if err := out.Send(ctx, rec); err != nil {
 				return err
 			}
 		}

@@ -62,27 +62,35 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// Convert Avro → JSON.
 	// Limit ends the pipeline after the records written above.
-	pipeline := engine.FromKafka(kafka.SourceConfig{
+	source, err := kafka.NewSource(kafka.SourceConfig{
 		Brokers:         kafka.SplitBrokers(env.Brokers),
 		Topics:          []string{avroTopic},
 		GroupID:         env.Name("codec-converter"),
 		Codec:           codec.Spec{Type: codec.Avro, Registry: reg},
 		AutoOffsetReset: kafka.OffsetEarliest,
-	}).
-		Limit(int64(len(transactions))).
-		ToKafka(kafka.SinkConfig{
-			Brokers: kafka.SplitBrokers(env.Brokers),
-			Topic:   jsonTopic,
-			Codec:   codec.Spec{Type: codec.JSON},
-		})
+	})
+	if err != nil {
+		return err
+	}
+	sink, err := kafka.NewSink(kafka.SinkConfig{
+		Brokers: kafka.SplitBrokers(env.Brokers),
+		Topic:   jsonTopic,
+		Codec:   codec.Spec{Type: codec.JSON},
+	})
+	if err != nil {
+		_ = source.Close()
+		return err
+	}
+	// The pipeline closes its source and sink when it ends.
+	pipeline := engine.FromKafka(source).Limit(int64(len(transactions))).ToKafka(sink)
 	if err := pipeline.Run(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "converted %d records\n", pipeline.Metrics().OutRows)
 
 	// What a downstream consumer sees: plain JSON text.
-	reader, err := kafka.FromKafka(env.Brokers, jsonTopic, "", codec.Spec{Type: codec.String},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	reader, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{jsonTopic},
+		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
@@ -101,10 +109,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 }
 
 func produce(ctx context.Context, env *exampleenv.Env, topic string, reg codec.Registry) (err error) {
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.Avro, Registry: reg, Schema: schema})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.Avro, Registry: reg, Schema: schema}})
 	if err != nil {
 		return err
 	}
 	defer exampleenv.Close(&err, sink)
-	return sink.SendValues(ctx, transactions)
+	return sink.SendValues(ctx, transactions...)
 }

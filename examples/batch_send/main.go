@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.JSON})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.JSON}})
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		map[string]any{"id": 2, "data": "b"},
 		map[string]any{"id": 3, "data": "c"},
 	}
-	if err := sink.SendValues(ctx, messages); err != nil {
+	if err := sink.SendValues(ctx, messages...); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "SendValues: %d messages acknowledged\n", sink.Metrics().RecordsOut)
@@ -54,7 +54,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	// encoded and handed to the producer, which batches them by partition.
 	rec := bench.Transactions(memory.DefaultAllocator, bulk, 3, 100)
 	var asyncErr error
-	sink.SendRecordBatchAsync(ctx, rec, func(err error) { asyncErr = err })
+	sink.SendAsync(ctx, rec, func(err error) { asyncErr = err })
 	if err := sink.Flush(ctx); err != nil {
 		rec.Release()
 		return err
@@ -64,12 +64,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return asyncErr
 	}
 	m := sink.Metrics()
-	fmt.Fprintf(stdout, "SendRecordBatchAsync + Flush: %d more acknowledged, %d in total in %d calls\n",
+	fmt.Fprintf(stdout, "SendAsync + Flush: %d more acknowledged, %d in total in %d calls\n",
 		m.RecordsOut-int64(len(messages)), m.RecordsOut, m.Batches)
 
 	// Read the first messages back.
-	source, err := kafka.FromKafka(env.Brokers, topic, "", codec.Spec{Type: codec.String},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
+		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 const want = `SendValues: 3 messages acknowledged
-SendRecordBatchAsync + Flush: 10000 more acknowledged, 10003 in total in 2 calls
+SendAsync + Flush: 10000 more acknowledged, 10003 in total in 2 calls
 offset 0: {"data":"a","id":1}
 offset 1: {"data":"b","id":2}
 offset 2: {"data":"c","id":3}
@@ -30,7 +30,7 @@ func Example() {
 	}
 	// Output:
 	// SendValues: 3 messages acknowledged
-	// SendRecordBatchAsync + Flush: 10000 more acknowledged, 10003 in total in 2 calls
+	// SendAsync + Flush: 10000 more acknowledged, 10003 in total in 2 calls
 	// offset 0: {"data":"a","id":1}
 	// offset 1: {"data":"b","id":2}
 	// offset 2: {"data":"c","id":3}

@@ -38,7 +38,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	}
 
 	// Writing to Kafka (JSON). The sink infers the columns from the values.
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.JSON})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.JSON}})
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		event{UserID: "456", Action: "view"},
 	}
 	for _, msg := range messages {
-		if err := sink.SendValue(ctx, msg); err != nil {
+		if err := sink.SendValues(ctx, msg); err != nil {
 			return err
 		}
 	}
@@ -60,9 +60,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		{Name: "user_id", Type: arrow.BinaryTypes.String},
 		{Name: "action", Type: arrow.BinaryTypes.String},
 	}, nil)
-	source, err := kafka.FromKafka(env.Brokers, topic, env.Name("my-consumer-group"),
-		codec.Spec{Type: codec.JSON, ArrowSchema: columns},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("my-consumer-group"),
+		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: columns}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

@@ -51,9 +51,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{
 		Type: codec.JSONSchema, Registry: reg, Schema: schema, Subject: topic + "-value",
-	})
+	}})
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		if err != nil {
 			return err
 		}
-		err = sink.SendValue(ctx, msg)
+		err = sink.SendValues(ctx, msg)
 		switch {
 		case errors.Is(err, json.ErrInvalid):
 			fmt.Fprintf(stdout, "rejected %s: %v\n", text, err)
@@ -94,7 +94,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return err
 	}
 	defer rec.Release()
-	err = sink.SendRecordBatch(ctx, rec)
+	err = sink.Send(ctx, rec)
 	var rejected *kafka.EncodeError
 	if !errors.As(err, &rejected) {
 		return fmt.Errorf("want the batch rejected, got: %w", err)
@@ -103,9 +103,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// Read the topic back: the decoder validates too, with the schema the
 	// registry holds for the id in each value.
-	source, err := kafka.FromKafka(env.Brokers, topic, env.Name("users-consumer"),
-		codec.Spec{Type: codec.JSONSchema, Registry: reg},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("users-consumer"),
+		Codec: codec.Spec{Type: codec.JSONSchema, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

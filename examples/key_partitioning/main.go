@@ -49,17 +49,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.JSON},
-		func(c *kafka.SinkConfig) {
-			c.KeyColumn = "user_id"        // key = the user_id of each message
-			c.Partitioning = kafka.KeyHash // the default, spelled out
-		})
+	sink, err := kafka.NewSink(kafka.SinkConfig{
+		Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.JSON},
+		KeyColumn:    "user_id",     // key = the user_id of each message
+		Partitioning: kafka.KeyHash, // the default, spelled out
+	})
 	if err != nil {
 		return err
 	}
 	defer exampleenv.Close(&err, sink)
 	for _, e := range events {
-		if err := sink.SendValue(ctx, e); err != nil {
+		if err := sink.SendValues(ctx, e); err != nil {
 			return err
 		}
 	}
@@ -69,8 +69,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		{Name: "user_id", Type: arrow.BinaryTypes.String},
 		{Name: "action", Type: arrow.BinaryTypes.String},
 	}, nil)
-	source, err := kafka.FromKafka(env.Brokers, topic, "", codec.Spec{Type: codec.JSON, ArrowSchema: columns},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
+		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: columns}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

@@ -41,11 +41,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	group := env.Name("manual-commit")
 
 	open := func() (*kafka.Source, error) {
-		return kafka.FromKafka(env.Brokers, topic, group, codec.Spec{Type: codec.String},
-			func(c *kafka.SourceConfig) {
-				c.DisableAutoCommit = true // manual commit
-				c.AutoOffsetReset = kafka.OffsetEarliest
-			})
+		return kafka.NewSource(kafka.SourceConfig{
+			Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: group,
+			Codec:             codec.Spec{Type: codec.String},
+			DisableAutoCommit: true, // manual commit
+			AutoOffsetReset:   kafka.OffsetEarliest,
+		})
 	}
 
 	// The first consumer processes a few messages, committing after each.
@@ -107,7 +108,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 }
 
 func produce(ctx context.Context, env *exampleenv.Env, topic string) (err error) {
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.String})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.String}})
 	if err != nil {
 		return err
 	}
@@ -116,7 +117,7 @@ func produce(ctx context.Context, env *exampleenv.Env, topic string) (err error)
 	for i := range values {
 		values[i] = fmt.Sprintf("event-%d", i)
 	}
-	return sink.SendValues(ctx, values)
+	return sink.SendValues(ctx, values...)
 }
 
 // committed is the group's committed offset of partition 0: the next offset

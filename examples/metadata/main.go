@@ -57,9 +57,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return err
 	}
 
-	source, err := kafka.FromKafka(env.Brokers, topic, env.Name("metadata-consumer"),
-		codec.Spec{Type: codec.JSON, ArrowSchema: columns},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("metadata-consumer"),
+		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: columns}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
@@ -111,7 +110,7 @@ func format(env *exampleenv.Env, m kafka.Message) string {
 // produce writes three events with keys, headers and timestamps. Record
 // values are already-encoded bytes: here the JSON of each event.
 func produce(ctx context.Context, env *exampleenv.Env, topic string) (_ int, err error) {
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.JSON})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic})
 	if err != nil {
 		return 0, err
 	}
@@ -133,15 +132,14 @@ func produce(ctx context.Context, env *exampleenv.Env, topic string) (_ int, err
 			},
 		}
 	}
-	return len(records), sink.SendBatch(ctx, records)
+	return len(records), sink.SendRecords(ctx, records...)
 }
 
 // metadataColumns reads the topic again with every metadata column added to
 // the decoded batches.
 func metadataColumns(ctx context.Context, env *exampleenv.Env, stdout io.Writer, topic string) (err error) {
-	source, err := kafka.FromKafka(env.Brokers, topic, "",
-		codec.Spec{Type: codec.JSON, ArrowSchema: columns, Metadata: decode.MetaAll},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
+		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: columns, Metadata: decode.MetaAll}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

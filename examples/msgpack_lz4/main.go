@@ -62,15 +62,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	}
 
 	// MessagePack values decode into the columns given here.
-	source, err := kafka.FromKafka(env.Brokers, in, env.Name("msgpack-consumer"),
-		codec.Spec{Type: codec.MsgPack, ArrowSchema: bench.TransactionSchema},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{in}, GroupID: env.Name("msgpack-consumer"),
+		Codec: codec.Spec{Type: codec.MsgPack, ArrowSchema: bench.TransactionSchema}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
 	defer exampleenv.Close(&err, source)
-	sink, err := kafka.ToKafka(env.Brokers, out, codec.Spec{Type: codec.MsgPack},
-		func(c *kafka.SinkConfig) { c.Compression = kafka.CompressionLZ4 })
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: out,
+		Codec: codec.Spec{Type: codec.MsgPack}, Compression: kafka.CompressionLZ4})
 	if err != nil {
 		return err
 	}
@@ -125,12 +124,12 @@ func compare(ctx context.Context, stdout io.Writer, rec arrow.RecordBatch) error
 }
 
 func produce(ctx context.Context, env *exampleenv.Env, topic string, rec arrow.RecordBatch) (err error) {
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.MsgPack})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.MsgPack}})
 	if err != nil {
 		return err
 	}
 	defer exampleenv.Close(&err, sink)
-	return sink.SendRecordBatch(ctx, rec)
+	return sink.Send(ctx, rec)
 }
 
 func sendProcessed(ctx context.Context, sink *kafka.Sink, rec arrow.RecordBatch) error {
@@ -139,7 +138,7 @@ func sendProcessed(ctx context.Context, sink *kafka.Sink, rec arrow.RecordBatch)
 		return err
 	}
 	defer done.Release()
-	return sink.SendRecordBatch(ctx, done)
+	return sink.Send(ctx, done)
 }
 
 // check reads the output's records and reports their compression and
@@ -149,8 +148,8 @@ func check(ctx context.Context, env *exampleenv.Env, stdout io.Writer, topic str
 	if err != nil {
 		return err
 	}
-	source, err := kafka.FromKafka(env.Brokers, topic, "", codec.Spec{Type: codec.MsgPack, ArrowSchema: schema},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
+		Codec: codec.Spec{Type: codec.MsgPack, ArrowSchema: schema}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

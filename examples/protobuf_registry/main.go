@@ -42,12 +42,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	subject := topic + "-value"
 
 	// The sink writes transactionpb.Transaction messages.
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{
 		Type:            codec.Protobuf,
 		Registry:        reg,
 		Subject:         subject,
 		ProtoDescriptor: (*transactionpb.Transaction)(nil).ProtoReflect().Descriptor(),
-	})
+	}})
 	if err != nil {
 		return err
 	}
@@ -55,14 +55,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// Send Protobuf messages.
 	transaction := &transactionpb.Transaction{Id: "TX-123", Amount: 99.99}
-	if err := sink.SendValue(ctx, transaction); err != nil {
+	if err := sink.SendValues(ctx, transaction); err != nil {
 		return err
 	}
 	more := []any{
 		&transactionpb.Transaction{Id: "TX-124", Amount: 5, Currency: "EUR", Status: transactionpb.Status_SETTLED, TimestampMs: 1704067200000},
 		&transactionpb.Transaction{Id: "TX-125", Amount: 17.25, Currency: "USD", Status: transactionpb.Status_PENDING},
 	}
-	if err := sink.SendValues(ctx, more); err != nil {
+	if err := sink.SendValues(ctx, more...); err != nil {
 		return err
 	}
 	sent := 1 + len(more)
@@ -75,9 +75,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// Read them back as Arrow rows: the decoder takes the schema from the
 	// registry by the id in each value.
-	source, err := kafka.FromKafka(env.Brokers, topic, env.Name("proto-consumer"),
-		codec.Spec{Type: codec.Protobuf, Registry: reg},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("proto-consumer"),
+		Codec: codec.Spec{Type: codec.Protobuf, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

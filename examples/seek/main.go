@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.String})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic})
 	if err != nil {
 		return err
 	}
@@ -46,8 +46,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// Without a group the source reads every partition, here from the
 	// beginning.
-	source, err := kafka.FromKafka(env.Brokers, topic, "", codec.Spec{Type: codec.String},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
+		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 // send writes message i with its timestamp.
 func send(ctx context.Context, sink *kafka.Sink, i int) error {
-	return sink.Send(ctx, kafka.Record{
+	return sink.SendRecords(ctx, kafka.Record{
 		Value:     fmt.Appendf(nil, "event-%d", i),
 		Timestamp: start.Add(time.Duration(i) * time.Minute),
 	})

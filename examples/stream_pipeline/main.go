@@ -2,7 +2,7 @@
 // reads JSON transactions from Kafka, filters them, maps each batch to new
 // columns and writes the result back to Kafka as JSON:
 //
-//	engine.From(source).Filter(pred).Map(op).ToKafka(sink).Run(ctx)
+//	engine.FromKafka(source).Filter(pred).Map(op).ToKafka(sink).Run(ctx)
 //
 // Filter and Map take expressions of package ops, which run as kernels over
 // whole Arrow batches; no code here loops over records.
@@ -66,22 +66,28 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	// A Kafka source never ends by itself: Limit ends the stream after the
 	// records written above, and Run returns once they are processed and
 	// committed.
-	pipeline := engine.FromKafka(kafka.SourceConfig{
+	source, err := kafka.NewSource(kafka.SourceConfig{
 		Brokers:         kafka.SplitBrokers(env.Brokers),
 		Topics:          []string{in},
 		GroupID:         env.Name("stream-processor"),
 		Codec:           codec.Spec{Type: codec.JSON, ArrowSchema: bench.TransactionSchema},
 		AutoOffsetReset: kafka.OffsetEarliest,
-	}).
-		Limit(records).
-		Filter(large).
-		Map(project).
-		ToKafka(kafka.SinkConfig{
-			Brokers:   kafka.SplitBrokers(env.Brokers),
-			Topic:     out,
-			Codec:     codec.Spec{Type: codec.JSON},
-			KeyColumn: "user_id",
-		})
+	})
+	if err != nil {
+		return err
+	}
+	sink, err := kafka.NewSink(kafka.SinkConfig{
+		Brokers:   kafka.SplitBrokers(env.Brokers),
+		Topic:     out,
+		Codec:     codec.Spec{Type: codec.JSON},
+		KeyColumn: "user_id",
+	})
+	if err != nil {
+		_ = source.Close()
+		return err
+	}
+	// The pipeline closes its source and sink when it ends.
+	pipeline := engine.FromKafka(source).Limit(records).Filter(large).Map(project).ToKafka(sink)
 	if err := pipeline.Run(ctx); err != nil {
 		return err
 	}
@@ -102,15 +108,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // produceInput writes the generated transactions to topic as JSON, keyed by
 // user.
 func produceInput(ctx context.Context, env *exampleenv.Env, topic string) (err error) {
-	sink, err := kafka.ToKafka(env.Brokers, topic, codec.Spec{Type: codec.JSON},
-		func(c *kafka.SinkConfig) { c.KeyColumn = "user_id" })
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic,
+		Codec: codec.Spec{Type: codec.JSON}, KeyColumn: "user_id"})
 	if err != nil {
 		return err
 	}
 	defer exampleenv.Close(&err, sink)
 	batch := bench.Transactions(memory.DefaultAllocator, records, seed, 100)
 	defer batch.Release()
-	return sink.SendRecordBatch(ctx, batch)
+	return sink.Send(ctx, batch)
 }
 
 // readOutput reads n rows of the output topic as JSON text, sorted.
@@ -119,8 +125,8 @@ func readOutput(ctx context.Context, env *exampleenv.Env, topic string, n int) (
 	if err != nil {
 		return nil, err
 	}
-	src, err := kafka.FromKafka(env.Brokers, topic, "", codec.Spec{Type: codec.JSON, ArrowSchema: schema},
-		func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetEarliest })
+	src, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
+		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: schema}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func TestLimitedKafkaPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink, err := kafka.ToKafka(e.Brokers, topic, codec.Spec{Type: codec.String})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(e.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.String}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestLimitedKafkaPipeline(t *testing.T) {
 	for i := range values {
 		values[i] = "v"
 	}
-	if err := sink.SendValues(ctx, values); err != nil {
+	if err := sink.SendValues(ctx, values...); err != nil {
 		t.Fatal(err)
 	}
 	group := e.Name("g")
@@ -180,7 +180,7 @@ func TestLimitedKafkaPipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows atomic.Int64
-	p := engine.From(engine.KafkaSource(src)).Limit(n).To(engine.Func(func(_ context.Context, rec arrow.RecordBatch) error {
+	p := engine.FromKafka(src).Limit(n).To(engine.Func(func(_ context.Context, rec arrow.RecordBatch) error {
 		rows.Add(rec.NumRows())
 		return nil
 	}))
