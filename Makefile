@@ -1,8 +1,15 @@
 # Sabot — one command per habit. `make test` is the whole suite against real
-# Apache Kafka and a real registry (started and stopped here); plain `go test
-# ./...` runs the same suite on the embedded default with nothing installed.
+# Apache Kafka and a real registry (started and stopped here); `make
+# test-embedded` runs the same suite on the embedded default with nothing
+# installed.
+#
+# The repository is four Go modules tied together by go.work: the library
+# (.), bench, cmd/sabot-bench and interop. `./...` at the root stops at a
+# nested go.mod, so the targets that mean "everything" take PKGS, the
+# pattern of every module in go.work (scripts/modules.sh).
 
 GO ?= go
+PKGS = $(shell scripts/modules.sh)
 
 .PHONY: all build test test-embedded test-race lint vet fmt bench fuzz \
         kafka-up kafka-down registry-up registry-down rig-up rig-down rig-env clean
@@ -10,7 +17,7 @@ GO ?= go
 all: build
 
 build:
-	$(GO) build ./...
+	$(GO) build $(PKGS)
 
 ## test: vet, lint and the race-enabled suite against real Kafka + registry, then the embedded run
 test:
@@ -18,14 +25,14 @@ test:
 
 ## test-embedded: the suite on the in-process broker and registry (no installs)
 test-embedded:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $(PKGS)
 
 ## test-race: the race-enabled suite on whatever SABOT_KAFKA_BROKERS names (embedded if unset)
 test-race:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $(PKGS)
 
 vet:
-	$(GO) vet ./...
+	$(GO) vet $(PKGS)
 
 lint:
 	scripts/lint.sh
@@ -42,7 +49,7 @@ bench:
 ## fuzz: runs each fuzz target briefly (FUZZTIME=30s to go longer)
 FUZZTIME ?= 10s
 fuzz:
-	@for pkg in $$($(GO) list ./...); do \
+	@for pkg in $$($(GO) list $(PKGS)); do \
 	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
 	    echo "fuzz $$pkg $$target"; \
 	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \

@@ -13,10 +13,11 @@ import (
 // The in-memory scenarios as `go test -bench` benchmarks: the same code the
 // harness's decode and encode rows run, one op per record, so
 //
-//	go test ./bench -run '^$' -bench 'Decode|Encode' -benchmem
+//	go test ./bench -run '^$' -bench '^Benchmark(Decode|Encode)$' -benchmem
 //
 // and `sabot-bench -kinds decode,encode` can be held side by side (and both
-// next to the format packages' own benchmarks).
+// next to the format packages' own benchmarks, and to their comparisons with
+// sonic and hamba/avro in codecs_*_test.go: -bench Codec).
 
 func benchGroup(b *testing.B, f codec.Type) *groupData {
 	b.Helper()

@@ -28,6 +28,15 @@
 // a shared machine spreads over all of them; the report gives medians,
 // min–max spread and Sabot's ratio to every baseline of its group.
 //
+// # Module
+//
+// bench is a Go module of its own (bench/go.mod), as are cmd/sabot-bench and
+// interop: the baselines' libraries (sonic, hamba/avro, confluent-kafka-go,
+// ...) are required there and not by the library, so a program that uses
+// Sabot does not inherit them. The go.work at the repository root puts the
+// modules side by side for development. The dataset's rows come from the
+// library module's internal/dataset, which the examples share.
+//
 // # Broker
 //
 // On the embedded broker the Kafka kinds run in synthetic mode by default:

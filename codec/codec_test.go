@@ -10,10 +10,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/bench"
 	"github.com/sabot-kafka/sabot/codec"
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/encode"
+	"github.com/sabot-kafka/sabot/internal/dataset"
 	"github.com/sabot-kafka/sabot/registry"
 	"github.com/sabot-kafka/sabot/services/servicestest"
 )
@@ -85,7 +85,7 @@ func TestEveryFormatRoundTrips(t *testing.T) {
 	}
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	rec := bench.Transactions(mem, 500, 1, 150)
+	rec := dataset.Transactions(mem, 500, 1, 150)
 	defer rec.Release()
 	topic := servicestest.UniqueName(t)
 	avsc, proto, jsonSchema := readFile(t, "transaction.avsc"), readFile(t, "transaction.proto"), readFile(t, "transaction.schema.json")
@@ -94,8 +94,8 @@ func TestEveryFormatRoundTrips(t *testing.T) {
 		name     string
 		enc, dec codec.Spec
 	}{
-		{"json", codec.Spec{Type: codec.JSON}, codec.Spec{Type: codec.JSON, ArrowSchema: bench.TransactionSchema}},
-		{"msgpack", codec.Spec{Type: codec.MsgPack}, codec.Spec{Type: codec.MsgPack, ArrowSchema: bench.TransactionSchema}},
+		{"json", codec.Spec{Type: codec.JSON}, codec.Spec{Type: codec.JSON, ArrowSchema: dataset.TransactionSchema}},
+		{"msgpack", codec.Spec{Type: codec.MsgPack}, codec.Spec{Type: codec.MsgPack, ArrowSchema: dataset.TransactionSchema}},
 		{"arrow", codec.Spec{Type: codec.Arrow}, codec.Spec{Type: codec.Arrow}},
 		{"avro inline", codec.Spec{Type: codec.Avro, Schema: avsc}, codec.Spec{Type: codec.Avro, Schema: avsc}},
 		{"avro registry", codec.Spec{Type: codec.Avro, Schema: avsc, Registry: reg, Topic: topic}, codec.Spec{Type: codec.Avro, Registry: reg}},

@@ -11,4 +11,7 @@ if [ ! -x "$bin" ]; then
   GOBIN="$SABOT_CACHE/bin" go install "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$version"
   mv "$SABOT_CACHE/bin/golangci-lint" "$bin"
 fi
-"$bin" run ./...
+# Every module of go.work: golangci-lint loads packages through go list, in
+# workspace mode, and ./... alone stops at a nested module's go.mod.
+mapfile -t pkgs < <(scripts/modules.sh)
+"$bin" run "${pkgs[@]}"

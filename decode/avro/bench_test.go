@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	hamba "github.com/hamba/avro/v2"
 	twmb "github.com/twmb/avro"
 
 	"github.com/sabot-kafka/sabot/decode/avro"
@@ -33,10 +32,11 @@ type Transaction struct {
 var merchants = []string{"Corner Coffee", "Grocery Outlet 42", "Metro Transit", "Online Books Ltd", "Hardware & Co"}
 
 // transactions returns n encoded Transaction values (about 100 bytes each)
-// and the structs they encode.
+// and the structs they encode. github.com/twmb/avro writes them; hamba/avro
+// writes the same bytes (the bench module's copy of these benchmarks uses it).
 func transactions(tb testing.TB, n int) ([][]byte, []Transaction) {
 	tb.Helper()
-	schema := hamba.MustParse(readSchema(tb, "transaction.avsc"))
+	schema := twmb.MustParse(readSchema(tb, "transaction.avsc"))
 	rng := rand.New(rand.NewPCG(1, 2))
 	vals := make([][]byte, n)
 	txs := make([]Transaction, n)
@@ -55,7 +55,7 @@ func transactions(tb testing.TB, n int) ([][]byte, []Transaction) {
 			note := "refund requested"
 			tx.Note = &note
 		}
-		b, err := hamba.Marshal(schema, tx)
+		b, err := schema.Encode(&tx)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -76,7 +76,9 @@ const benchBatch = 10_000
 
 // BenchmarkDecodeTransaction decodes batches of 10k ~100-byte records into
 // Arrow: the plan, and next to it the per-record path a Go user writes
-// today (library → struct → Arrow builders).
+// today (library → struct → Arrow builders). The hamba/avro rows, which the
+// library does not require, are next to the same ones in the bench module:
+// go test -bench CodecAvro ./bench/.
 func BenchmarkDecodeTransaction(b *testing.B) {
 	vals, _ := transactions(b, benchBatch)
 	size := totalBytes(vals)
@@ -113,44 +115,6 @@ func BenchmarkDecodeTransaction(b *testing.B) {
 			cpu.report(b)
 		})
 	}
-
-	b.Run("hamba-struct-arrow", func(b *testing.B) {
-		schema := hamba.MustParse(schemaText)
-		tb := newTxBuilders(memory.DefaultAllocator)
-		defer tb.release()
-		b.SetBytes(size)
-		b.ReportAllocs()
-		b.ResetTimer()
-		cpu := startCPU()
-		var tx Transaction
-		for i := 0; i < b.N; i++ {
-			for _, v := range vals {
-				if err := hamba.Unmarshal(schema, v, &tx); err != nil {
-					b.Fatal(err)
-				}
-				tb.append(&tx)
-			}
-			finish(tb.bs)
-		}
-		cpu.report(b)
-	})
-
-	b.Run("hamba-struct", func(b *testing.B) {
-		schema := hamba.MustParse(schemaText)
-		b.SetBytes(size)
-		b.ReportAllocs()
-		b.ResetTimer()
-		cpu := startCPU()
-		var tx Transaction
-		for i := 0; i < b.N; i++ {
-			for _, v := range vals {
-				if err := hamba.Unmarshal(schema, v, &tx); err != nil {
-					b.Fatal(err)
-				}
-			}
-		}
-		cpu.report(b)
-	})
 
 	b.Run("twmb-struct-arrow", func(b *testing.B) {
 		schema := twmb.MustParse(schemaText)
@@ -263,63 +227,4 @@ func (m cpuMeter) report(b *testing.B) {
 	if cpu := (cpuTime() - m.start).Seconds(); cpu > 0 {
 		b.ReportMetric(recs/cpu, "records/cpu-s")
 	}
-}
-
-// BenchmarkDecodeInterleaved alternates one batch of the plan and one of the
-// hamba/avro struct baseline per iteration and reports both rates and their
-// ratio: on a shared machine the two then see the same load.
-func BenchmarkDecodeInterleaved(b *testing.B) {
-	for _, trust := range []bool{false, true} {
-		name := "utf8-checked"
-		if trust {
-			name = "trust-utf8" // hamba/avro does not check UTF-8 either
-		}
-		b.Run(name, func(b *testing.B) { decodeInterleaved(b, trust) })
-	}
-}
-
-func decodeInterleaved(b *testing.B, trust bool) {
-	vals, _ := transactions(b, benchBatch)
-	schemaText := readSchema(b, "transaction.avsc")
-	p, err := avro.NewCompiler(avro.Options{Schema: schemaText, TrustUTF8: trust}).Compile(nil, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	bs := builders(memory.DefaultAllocator, p.Fields())
-	defer releaseAll(bs)
-	app, err := p.Bind(bs)
-	if err != nil {
-		b.Fatal(err)
-	}
-	schema := hamba.MustParse(schemaText)
-	tb := newTxBuilders(memory.DefaultAllocator)
-	defer tb.release()
-	var tx Transaction
-	var ours, base time.Duration
-	b.SetBytes(totalBytes(vals) * 2)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		start := time.Now()
-		for _, v := range vals {
-			if err := app.Append(v); err != nil {
-				b.Fatal(err)
-			}
-		}
-		finish(bs)
-		mid := time.Now()
-		for _, v := range vals {
-			if err := hamba.Unmarshal(schema, v, &tx); err != nil {
-				b.Fatal(err)
-			}
-			tb.append(&tx)
-		}
-		finish(tb.bs)
-		ours += mid.Sub(start)
-		base += time.Since(mid)
-	}
-	n := float64(b.N) * benchBatch
-	b.ReportMetric(n/ours.Seconds(), "sabot-records/s")
-	b.ReportMetric(n/base.Seconds(), "hamba-records/s")
-	b.ReportMetric(base.Seconds()/ours.Seconds(), "ratio")
 }

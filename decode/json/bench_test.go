@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/bytedance/sonic"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/json"
@@ -96,6 +95,8 @@ func report(b *testing.B, total int) func() {
 
 // BenchmarkDecode compares the plan with the per-record paths Go users write
 // today, in one run: go test -bench Decode -benchmem ./decode/json/
+// (sonic, which the library does not require, is next to the same rows in
+// the bench module: go test -bench CodecJSON ./bench/).
 func BenchmarkDecode(b *testing.B) {
 	payloads, total := txPayloads(benchBatch)
 	mem := memory.NewGoAllocator()
@@ -151,22 +152,6 @@ func BenchmarkDecode(b *testing.B) {
 			for _, p := range payloads {
 				var v tx
 				if err := stdjson.Unmarshal(p, &v); err != nil {
-					b.Fatal(err)
-				}
-				t.append(&v)
-			}
-			t.finish()
-		}
-	})
-	b.Run("sonic", func(b *testing.B) {
-		t := newTxBuilders(mem)
-		defer t.release()
-		b.ReportAllocs()
-		defer report(b, total)()
-		for b.Loop() {
-			for _, p := range payloads {
-				var v tx
-				if err := sonic.Unmarshal(p, &v); err != nil {
 					b.Fatal(err)
 				}
 				t.append(&v)

@@ -35,7 +35,7 @@ func (r fixedResolver) Resolve(_ context.Context, id int) (registry.ResolvedSche
 }
 
 // TestConfluentGolden decodes values written by confluent-kafka-go's
-// Protobuf serializer (saved by decode/protobuf/interop with -update: wire
+// Protobuf serializer (saved by interop/protobuf with -update: wire
 // header, message-index paths such as [1] and [0, 0], the schema text it
 // registered with its reference) through decode.Decoder, and compares the
 // rows with the source message.

@@ -50,7 +50,7 @@ func orderBatch(t testing.TB, mem memory.Allocator) arrow.RecordBatch {
 
 // TestGoldenOrder: the encoder writes exactly the bytes confluent-kafka-go's
 // deserializer was shown to read (testdata/avro/confluent/order-sabot.hex,
-// checked by decode/avro/interop).
+// checked by interop/avro).
 func TestGoldenOrder(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)

@@ -13,9 +13,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/bench"
 	"github.com/sabot-kafka/sabot/codec"
 	"github.com/sabot-kafka/sabot/examples/internal/exampleenv"
+	"github.com/sabot-kafka/sabot/internal/dataset"
 	"github.com/sabot-kafka/sabot/kafka"
 )
 
@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// Send without waiting, then Flush: the call returns once the values are
 	// encoded and handed to the producer, which batches them by partition.
-	rec := bench.Transactions(memory.DefaultAllocator, bulk, 3, 100)
+	rec := dataset.Transactions(memory.DefaultAllocator, bulk, 3, 100)
 	var asyncErr error
 	sink.SendAsync(ctx, rec, func(err error) { asyncErr = err })
 	if err := sink.Flush(ctx); err != nil {

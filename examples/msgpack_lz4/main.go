@@ -15,10 +15,10 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/bench"
 	"github.com/sabot-kafka/sabot/codec"
 	"github.com/sabot-kafka/sabot/encode"
 	"github.com/sabot-kafka/sabot/examples/internal/exampleenv"
+	"github.com/sabot-kafka/sabot/internal/dataset"
 	"github.com/sabot-kafka/sabot/kafka"
 	"github.com/sabot-kafka/sabot/ops"
 )
@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	input := bench.Transactions(memory.DefaultAllocator, records, 7, 100)
+	input := dataset.Transactions(memory.DefaultAllocator, records, 7, 100)
 	defer input.Release()
 	if err := compare(ctx, stdout, input); err != nil {
 		return err
@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// MessagePack values decode into the columns given here.
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{in}, GroupID: env.Name("msgpack-consumer"),
-		Codec: codec.Spec{Type: codec.MsgPack, ArrowSchema: bench.TransactionSchema}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Type: codec.MsgPack, ArrowSchema: dataset.TransactionSchema}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func sendProcessed(ctx context.Context, sink *kafka.Sink, rec arrow.RecordBatch)
 // check reads the output's records and reports their compression and
 // layout.
 func check(ctx context.Context, env *exampleenv.Env, stdout io.Writer, topic string, n int) (err error) {
-	schema, _, err := ops.OutputSchema(bench.TransactionSchema, process)
+	schema, _, err := ops.OutputSchema(dataset.TransactionSchema, process)
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/bench"
 	"github.com/sabot-kafka/sabot/examples/internal/exampletest"
+	"github.com/sabot-kafka/sabot/internal/dataset"
 )
 
 const want = `1000 transactions: MessagePack 84.0 bytes/value, JSON 112.8 bytes/value (74% of JSON)
@@ -43,7 +43,7 @@ func Example() {
 func TestExpectedCount(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	rec := bench.Transactions(mem, records, 7, 100)
+	rec := dataset.Transactions(mem, records, 7, 100)
 	defer rec.Release()
 	currency := rec.Column(3).(*array.String)
 	eur := 0

@@ -18,10 +18,10 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/bench"
 	"github.com/sabot-kafka/sabot/codec"
 	"github.com/sabot-kafka/sabot/engine"
 	"github.com/sabot-kafka/sabot/examples/internal/exampleenv"
+	"github.com/sabot-kafka/sabot/internal/dataset"
 	"github.com/sabot-kafka/sabot/kafka"
 	"github.com/sabot-kafka/sabot/ops"
 )
@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Brokers:         kafka.SplitBrokers(env.Brokers),
 		Topics:          []string{in},
 		GroupID:         env.Name("stream-processor"),
-		Codec:           codec.Spec{Type: codec.JSON, ArrowSchema: bench.TransactionSchema},
+		Codec:           codec.Spec{Type: codec.JSON, ArrowSchema: dataset.TransactionSchema},
 		AutoOffsetReset: kafka.OffsetEarliest,
 	})
 	if err != nil {
@@ -114,14 +114,14 @@ func produceInput(ctx context.Context, env *exampleenv.Env, topic string) (err e
 		return err
 	}
 	defer exampleenv.Close(&err, sink)
-	batch := bench.Transactions(memory.DefaultAllocator, records, seed, 100)
+	batch := dataset.Transactions(memory.DefaultAllocator, records, seed, 100)
 	defer batch.Release()
 	return sink.Send(ctx, batch)
 }
 
 // readOutput reads n rows of the output topic as JSON text, sorted.
 func readOutput(ctx context.Context, env *exampleenv.Env, topic string, n int) (_ []string, err error) {
-	schema, err := project.OutputSchema(bench.TransactionSchema)
+	schema, err := project.OutputSchema(dataset.TransactionSchema)
 	if err != nil {
 		return nil, err
 	}

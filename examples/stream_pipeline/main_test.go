@@ -10,8 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
-	"github.com/sabot-kafka/sabot/bench"
 	"github.com/sabot-kafka/sabot/examples/internal/exampletest"
+	"github.com/sabot-kafka/sabot/internal/dataset"
 )
 
 // expected computes the output from the generated input with plain loops,
@@ -19,7 +19,7 @@ import (
 func expected(t *testing.T) string {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	rec := bench.Transactions(mem, records, seed, 100)
+	rec := dataset.Transactions(mem, records, seed, 100)
 	defer rec.Release()
 	id := rec.Column(0).(*array.String)
 	user := rec.Column(1).(*array.String)

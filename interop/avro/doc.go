@@ -7,4 +7,7 @@
 // librdkafka); run with -update they rewrite the golden files under
 // testdata/avro/confluent, which the decode/avro and encode/avro tests read
 // without cgo.
+//
+// It belongs to the interop module (interop/go.mod), so the library's own
+// go.mod does not require confluent-kafka-go.
 package interop

@@ -37,7 +37,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/avro/confluent")
 
-const golden = "../../../testdata/avro/confluent"
+const golden = "../../testdata/avro/confluent"
 
 func read(t *testing.T, name string) string {
 	t.Helper()

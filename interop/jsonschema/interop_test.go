@@ -1,10 +1,11 @@
-package jsonschema_test
+package interop_test
 
 import (
 	"bytes"
 	"context"
 	"encoding/binary"
 	stdjson "encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +26,11 @@ import (
 	encjs "github.com/sabot-kafka/sabot/encode/jsonschema"
 	"github.com/sabot-kafka/sabot/registry"
 )
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/jsonschema/interop")
+
+// dir holds the JSON Schema test data; the golden files are in its interop/.
+const dir = "../../testdata/jsonschema/"
 
 // ckRegistry adapts confluent-kafka-go's registry client (its in-memory
 // mock here) to registry.Resolver and registry.Registrar, for this test.
