@@ -174,32 +174,18 @@ func (p *plan) Bind(bs []array.Builder) (decode.Appender, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &appender{
+	return &appender{
 		rd:  reader{maxBytes: p.lim.MaxBytes, maxItems: p.lim.MaxItems, maxDepth: p.lim.MaxDepth},
 		top: d,
-	}
-	if len(bs) > 0 {
-		a.first = bs[0]
-	}
-	return a, nil
+	}, nil
 }
 
 type appender struct {
-	rd    reader
-	top   decoder
-	first array.Builder // empty again: the batch was finished
-	rows  int           // rows appended since the last batch started
+	rd  reader
+	top decoder
 }
 
 func (a *appender) Append(payload []byte) error {
-	if a.first != nil && a.first.Len() == 0 && a.rows > 0 {
-		// A new batch on builders just emptied: make room for as many
-		// rows (and bytes) as the last one held, so appends skip the
-		// growth copies and most capacity checks.
-		a.top.reserve(a.rows)
-		a.rows = 0
-	}
-	a.rows++
 	a.rd.buf, a.rd.pos, a.rd.err = payload, 0, nil
 	err := a.top.decode(&a.rd)
 	if err == nil && a.rd.pos != len(payload) {

@@ -18,9 +18,6 @@ type decoder interface {
 	decode(r *reader) error
 	// null appends one null entry.
 	null()
-	// reserve makes room for n more entries (and, for nested and
-	// variable-length columns, what their last batch held) before a batch.
-	reserve(n int)
 }
 
 // nullDec appends a null for every value: a writer null, or a null branch.
@@ -28,7 +25,6 @@ type nullDec struct{ b array.Builder }
 
 func (d nullDec) decode(*reader) error { d.b.AppendNull(); return nil }
 func (d nullDec) null()                { d.b.AppendNull() }
-func (d nullDec) reserve(n int)        { d.b.Reserve(n) }
 
 // errDec fails every value: a writer union branch the reader has no match for,
 // or an enum symbol it does not know.
@@ -39,7 +35,6 @@ type errDec struct {
 
 func (d errDec) decode(*reader) error { d.fill.null(); return d.err }
 func (d errDec) null()                { d.fill.null() }
-func (d errDec) reserve(n int)        { d.fill.reserve(n) }
 
 type boolDec struct{ b *array.BooleanBuilder }
 
@@ -56,8 +51,7 @@ func (d boolDec) decode(r *reader) error {
 	}
 	return nil
 }
-func (d boolDec) null()         { d.b.AppendNull() }
-func (d boolDec) reserve(n int) { d.b.Reserve(n) }
+func (d boolDec) null() { d.b.AppendNull() }
 
 // intDec reads an Avro int into an int32 column (the common case, kept
 // monomorphic for speed).
@@ -76,8 +70,7 @@ func (d intDec) decode(r *reader) error {
 	}
 	return nil
 }
-func (d intDec) null()         { d.b.AppendNull() }
-func (d intDec) reserve(n int) { d.b.Reserve(n) }
+func (d intDec) null() { d.b.AppendNull() }
 
 // longDec reads an Avro long (or an int promoted) into an int64 column.
 type longDec struct{ b *array.Int64Builder }
@@ -95,8 +88,7 @@ func (d longDec) decode(r *reader) error {
 	}
 	return nil
 }
-func (d longDec) null()         { d.b.AppendNull() }
-func (d longDec) reserve(n int) { d.b.Reserve(n) }
+func (d longDec) null() { d.b.AppendNull() }
 
 type doubleDec struct{ b *array.Float64Builder }
 
@@ -113,8 +105,7 @@ func (d doubleDec) decode(r *reader) error {
 	}
 	return nil
 }
-func (d doubleDec) null()         { d.b.AppendNull() }
-func (d doubleDec) reserve(n int) { d.b.Reserve(n) }
+func (d doubleDec) null() { d.b.AppendNull() }
 
 // numBuilder is what the generic numeric decoders need from a builder.
 type numBuilder[T any] interface {
@@ -123,7 +114,6 @@ type numBuilder[T any] interface {
 	Append(T)
 	UnsafeAppend(T)
 	AppendNull()
-	Reserve(int)
 }
 
 // put appends v, skipping the capacity check when the batch's room was
@@ -161,8 +151,7 @@ func (d varintDec[T, B]) decode(r *reader) error {
 	put(d.b, T(v))
 	return nil
 }
-func (d varintDec[T, B]) null()         { d.b.AppendNull() }
-func (d varintDec[T, B]) reserve(n int) { d.b.Reserve(n) }
+func (d varintDec[T, B]) null() { d.b.AppendNull() }
 
 // floatDec reads an Avro float into a float32 or (promoted) float64 column.
 type floatDec[T ~float32 | ~float64, B numBuilder[T]] struct{ b B }
@@ -176,15 +165,13 @@ func (d floatDec[T, B]) decode(r *reader) error {
 	put(d.b, T(v))
 	return nil
 }
-func (d floatDec[T, B]) null()         { d.b.AppendNull() }
-func (d floatDec[T, B]) reserve(n int) { d.b.Reserve(n) }
+func (d floatDec[T, B]) null() { d.b.AppendNull() }
 
 // stringDec reads string or bytes into a utf8 column, checking UTF-8 unless
 // the options trust it.
 type stringDec struct {
 	b     *array.BinaryBuilder // the StringBuilder's
 	check bool
-	data  int // bytes appended this batch: the next batch reserves as much
 }
 
 func (d *stringDec) decode(r *reader) error {
@@ -207,18 +194,12 @@ func (d *stringDec) decode(r *reader) error {
 		return err
 	}
 	appendBinary(d.b, v)
-	d.data += len(v)
 	return nil
 }
 func (d *stringDec) null() { d.b.AppendNull() }
-func (d *stringDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.b.ReserveData(d.data)
-	d.data = 0
-}
 
-// appendBinary appends v, skipping the capacity checks when the batch's
-// room was reserved.
+// appendBinary appends v, skipping the capacity checks when the builder has
+// room (reserved before the batch).
 func appendBinary(b *array.BinaryBuilder, v []byte) {
 	if b.Len() < b.Cap() && b.DataLen()+len(v) <= b.DataCap() {
 		b.UnsafeAppend(v)
@@ -228,8 +209,7 @@ func appendBinary(b *array.BinaryBuilder, v []byte) {
 }
 
 type bytesDec struct {
-	b    *array.BinaryBuilder
-	data int
+	b *array.BinaryBuilder
 }
 
 func (d *bytesDec) decode(r *reader) error {
@@ -239,15 +219,9 @@ func (d *bytesDec) decode(r *reader) error {
 		return r.err
 	}
 	appendBinary(d.b, v)
-	d.data += len(v)
 	return nil
 }
 func (d *bytesDec) null() { d.b.AppendNull() }
-func (d *bytesDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.b.ReserveData(d.data)
-	d.data = 0
-}
 
 type fixedDec struct {
 	b    *array.FixedSizeBinaryBuilder
@@ -263,8 +237,7 @@ func (d fixedDec) decode(r *reader) error {
 	d.b.Append(v)
 	return nil
 }
-func (d fixedDec) null()         { d.b.AppendNull() }
-func (d fixedDec) reserve(n int) { d.b.Reserve(n) }
+func (d fixedDec) null() { d.b.AppendNull() }
 
 // durationDec reads fixed(12) durations (three little-endian unsigned 32-bit
 // counts: months, days, milliseconds) into month-day-nano intervals.
@@ -290,8 +263,7 @@ func (d durationDec) decode(r *reader) error {
 	})
 	return nil
 }
-func (d durationDec) null()         { d.b.AppendNull() }
-func (d durationDec) reserve(n int) { d.b.Reserve(n) }
+func (d durationDec) null() { d.b.AppendNull() }
 
 // decimalDec reads a decimal from bytes (size 0) or fixed(size): a big-endian
 // two's-complement unscaled integer.
@@ -331,8 +303,7 @@ func (d decimal128Dec) decode(r *reader) error {
 	d.b.Append(n)
 	return nil
 }
-func (d decimal128Dec) null()         { d.b.AppendNull() }
-func (d decimal128Dec) reserve(n int) { d.b.Reserve(n) }
+func (d decimal128Dec) null() { d.b.AppendNull() }
 
 type decimal256Dec struct {
 	b         *array.Decimal256Builder
@@ -359,8 +330,7 @@ func (d decimal256Dec) decode(r *reader) error {
 	d.b.Append(n)
 	return nil
 }
-func (d decimal256Dec) null()         { d.b.AppendNull() }
-func (d decimal256Dec) reserve(n int) { d.b.Reserve(n) }
+func (d decimal256Dec) null() { d.b.AppendNull() }
 
 // bigEndianWords sign-extends the big-endian two's-complement integer v into
 // words, most significant word first. Leading bytes beyond the words' width
@@ -413,24 +383,23 @@ func (d *enumDictDec) decode(r *reader) error {
 		d.b.AppendNull()
 		return err
 	}
+	if d.b.DictionarySize() == 0 { // the builder was reset (ResetFull): restore the symbols
+		if err := insertSymbols(d.b, d.symbols); err != nil {
+			d.b.AppendNull()
+			return err
+		}
+	}
 	idx := [1]int{int(i)}
 	d.b.AppendIndices(idx[:], nil)
 	return nil
 }
 func (d *enumDictDec) null() { d.b.AppendNull() }
-func (d *enumDictDec) reserve(n int) {
-	d.b.Reserve(n)
-	if d.b.DictionarySize() == 0 { // someone reset the memo table: restore it
-		_ = insertSymbols(d.b, d.symbols)
-	}
-}
 
 type enumStringDec struct {
 	b       *array.BinaryBuilder
 	mapping []int32
 	symbols [][]byte
 	names   []string
-	data    int
 }
 
 func (d *enumStringDec) decode(r *reader) error {
@@ -440,15 +409,9 @@ func (d *enumStringDec) decode(r *reader) error {
 		return err
 	}
 	appendBinary(d.b, d.symbols[i])
-	d.data += len(d.symbols[i])
 	return nil
 }
 func (d *enumStringDec) null() { d.b.AppendNull() }
-func (d *enumStringDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.b.ReserveData(d.data)
-	d.data = 0
-}
 
 func readEnum(r *reader, mapping []int32, names []string) (int32, error) {
 	i := r.long()

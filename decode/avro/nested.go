@@ -42,7 +42,6 @@ type skipDec struct{ n *avroschema.Node }
 
 func (d skipDec) decode(r *reader) error { return r.skip(d.n, 0) }
 func (skipDec) null()                    {}
-func (skipDec) reserve(int)              {}
 
 // run decodes a record's fields. On an error it appends a null to every
 // field not reached, so each field builder gets exactly one entry.
@@ -62,12 +61,6 @@ func (s *steps) run(r *reader) error {
 	return nil
 }
 
-func (s *steps) reserve(n int) {
-	for _, d := range s.decs {
-		d.reserve(n)
-	}
-}
-
 // rowDec decodes the top-level record: its fields are the columns.
 type rowDec struct {
 	steps steps
@@ -82,8 +75,6 @@ func (d *rowDec) null() {
 	}
 }
 
-func (d *rowDec) reserve(n int) { d.steps.reserve(n) }
-
 // structDec decodes a nested record into a struct column.
 type structDec struct {
 	b     *array.StructBuilder
@@ -97,15 +88,9 @@ func (d *structDec) decode(r *reader) error {
 
 func (d *structDec) null() { d.b.AppendNull() }
 
-func (d *structDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.steps.reserve(n)
-}
-
 type listDec struct {
-	b     *array.ListBuilder
-	item  decoder
-	items int // items appended this batch
+	b    *array.ListBuilder
+	item decoder
 }
 
 func (d *listDec) decode(r *reader) error {
@@ -117,7 +102,6 @@ func (d *listDec) decode(r *reader) error {
 			return err
 		}
 		total += n
-		d.items += n
 		for ; n > 0; n-- {
 			if err := d.item.decode(r); err != nil {
 				return err
@@ -128,19 +112,11 @@ func (d *listDec) decode(r *reader) error {
 
 func (d *listDec) null() { d.b.AppendNull() }
 
-func (d *listDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.item.reserve(d.items)
-	d.items = 0
-}
-
 type mapDec struct {
-	b       *array.MapBuilder
-	keys    *array.BinaryBuilder
-	value   decoder
-	check   bool
-	items   int // entries appended this batch
-	keyData int // key bytes appended this batch
+	b     *array.MapBuilder
+	keys  *array.BinaryBuilder
+	value decoder
+	check bool
 }
 
 func (d *mapDec) decode(r *reader) error {
@@ -152,7 +128,6 @@ func (d *mapDec) decode(r *reader) error {
 			return err
 		}
 		total += n
-		d.items += n
 		for ; n > 0; n-- {
 			// A key that fails is not appended: the entry stops before it,
 			// keeping keys and values the same length.
@@ -165,7 +140,6 @@ func (d *mapDec) decode(r *reader) error {
 				return err
 			}
 			appendBinary(d.keys, k)
-			d.keyData += len(k)
 			if err := d.value.decode(r); err != nil {
 				return err
 			}
@@ -174,14 +148,6 @@ func (d *mapDec) decode(r *reader) error {
 }
 
 func (d *mapDec) null() { d.b.AppendNull() }
-
-func (d *mapDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.keys.Reserve(d.items)
-	d.keys.ReserveData(d.keyData)
-	d.value.reserve(d.items)
-	d.items, d.keyData = 0, 0
-}
 
 // unionDec reads a writer union's branch index and hands the value to the
 // branch's decoder; every branch appends into the same reader column.
@@ -204,12 +170,6 @@ func (d *unionDec) decode(r *reader) error {
 
 func (d *unionDec) null() { d.branches[0].null() }
 
-func (d *unionDec) reserve(n int) {
-	for _, b := range d.branches {
-		b.reserve(n)
-	}
-}
-
 // memberDec appends a value as member j of a union that maps to a struct of
 // nullable members: the struct entry is valid, the other members null.
 type memberDec struct {
@@ -231,11 +191,6 @@ func (d *memberDec) decode(r *reader) error {
 
 func (d *memberDec) null() { d.b.AppendNull() }
 
-func (d *memberDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.inner.reserve(n)
-}
-
 // constDec appends a reader default: the default's Avro encoding, decoded
 // from its own reader each time.
 type constDec struct {
@@ -248,5 +203,4 @@ func (d *constDec) decode(*reader) error {
 	return d.inner.decode(&d.rd)
 }
 
-func (d *constDec) null()         { d.inner.null() }
-func (d *constDec) reserve(n int) { d.inner.reserve(n) }
+func (d *constDec) null() { d.inner.null() }

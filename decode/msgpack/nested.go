@@ -98,9 +98,6 @@ type structField struct {
 	i64      *array.Int64Builder
 	f64      *array.Float64Builder
 	bl       *array.BooleanBuilder
-	// dataBytes counts the bytes appended through the fast string path since
-	// the builders were last emptied, to size the next batch's data buffer.
-	dataBytes int
 }
 
 const (
@@ -151,7 +148,6 @@ func (f *structField) tryFast(r *reader) bool {
 			return false
 		}
 		f.bin.Append(v)
-		f.dataBytes += n
 		r.p = end
 		return true
 	case fastInt64:
