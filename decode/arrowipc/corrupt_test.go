@@ -116,18 +116,18 @@ func TestClaimedSizes(t *testing.T) {
 
 func TestLimits(t *testing.T) {
 	v := sample(t, everyType, 5, 3, encipc.Uncompressed)
-	if _, err := decodeGuarded(t, everyType, v, decode.Limits{MaxItems: 4}); !errors.Is(err, decode.ErrLimit) {
+	if _, err := decodeGuarded(t, everyType, v, decode.Limits{MaxItems: 4}); !errors.Is(err, decode.ErrTooLarge) {
 		t.Fatalf("5 rows over MaxItems 4: %v", err)
 	}
-	if _, err := decodeGuarded(t, everyType, v, decode.Limits{MaxBytes: 64}); !errors.Is(err, decode.ErrLimit) {
+	if _, err := decodeGuarded(t, everyType, v, decode.Limits{MaxBytes: 64}); !errors.Is(err, decode.ErrTooLarge) {
 		t.Fatalf("over MaxBytes 64: %v", err)
 	}
 	big := sample(t, everyType, 400, 3, encipc.LZ4)
-	if _, err := decodeGuarded(t, everyType, big, decode.Limits{MaxBytes: 4096}); !errors.Is(err, decode.ErrLimit) {
+	if _, err := decodeGuarded(t, everyType, big, decode.Limits{MaxBytes: 4096}); !errors.Is(err, decode.ErrTooLarge) {
 		t.Fatalf("decompressed over MaxBytes: %v", err)
 	}
 	for _, p := range [][]byte{nil, {1, 2, 3}, {0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0}, []byte("not arrow at all")} {
-		if _, err := decodeGuarded(t, everyType, p, decode.Limits{}); !errors.Is(err, arrowipc.ErrCorrupt) && !errors.Is(err, arrowipc.ErrRowCount) {
+		if _, err := decodeGuarded(t, everyType, p, decode.Limits{}); !errors.Is(err, decode.ErrMalformed) {
 			t.Fatalf("%q: %v", p, err)
 		}
 	}

@@ -143,7 +143,7 @@ func mappingErr(err error) error {
 	var me *avroschema.MappingError
 	if errors.As(err, &me) {
 		if me.Limit {
-			return fmt.Errorf("avro: %w: %w", me, decode.ErrLimit)
+			return fmt.Errorf("avro: %w: %w", me, decode.ErrTooLarge)
 		}
 		return fmt.Errorf("avro: %w: %w", me, decode.ErrUnsupported)
 	}
@@ -189,16 +189,11 @@ func (a *appender) Append(payload []byte) error {
 	a.rd.buf, a.rd.pos, a.rd.err = payload, 0, nil
 	err := a.top.decode(&a.rd)
 	if err == nil && a.rd.pos != len(payload) {
-		err = fmt.Errorf("%w: %d bytes after the value", ErrMalformed, len(payload)-a.rd.pos)
+		err = fmt.Errorf("%w: %d bytes after the value", decode.ErrMalformed, len(payload)-a.rd.pos)
 	}
-	pos := a.rd.pos
+	if err != nil {
+		err = at(&a.rd, "", err)
+	}
 	a.rd.buf = nil
-	if err == nil {
-		return nil
-	}
-	var ve *ValueError
-	if errors.As(err, &ve) {
-		return err
-	}
-	return &ValueError{Offset: pos, Err: err}
+	return err
 }

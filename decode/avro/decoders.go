@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/decimal256"
+
+	"github.com/sabot-kafka/sabot/decode"
 )
 
 // A decoder reads one value of its writer type and appends exactly one entry
@@ -142,7 +144,7 @@ func (d varintDec[T, B]) decode(r *reader) error {
 	v := r.long()
 	err := r.err
 	if err == nil && d.narrow && (v < math.MinInt32 || v > math.MaxInt32) {
-		err = fmt.Errorf("%w: int %d out of 32-bit range", ErrMalformed, v)
+		err = fmt.Errorf("%w: int %d out of 32-bit range", decode.ErrMalformed, v)
 	}
 	if err != nil {
 		d.b.AppendNull()
@@ -254,7 +256,7 @@ func (d durationDec) decode(r *reader) error {
 	months, days := binary.LittleEndian.Uint32(v), binary.LittleEndian.Uint32(v[4:])
 	if months > math.MaxInt32 || days > math.MaxInt32 {
 		d.b.AppendNull()
-		return fmt.Errorf("%w: duration of %d months, %d days does not fit an Arrow interval", ErrMalformed, months, days)
+		return fmt.Errorf("%w: duration of %d months, %d days does not fit an Arrow interval", decode.ErrRange, months, days)
 	}
 	d.b.Append(arrow.MonthDayNanoInterval{
 		Months:      int32(months), // #nosec G115 -- checked above
@@ -292,7 +294,7 @@ func (d decimal128Dec) decode(r *reader) error {
 		if err = bigEndianWords(v, w[:]); err == nil {
 			n = decimal128.New(int64(w[0]), w[1]) // #nosec G115 -- two's complement high word
 			if !n.FitsInPrecision(d.precision) {
-				err = fmt.Errorf("%w: decimal %s has more than %d digits", ErrMalformed, n.BigInt(), d.precision)
+				err = fmt.Errorf("%w: decimal %s has more than %d digits", decode.ErrRange, n.BigInt(), d.precision)
 			}
 		}
 	}
@@ -319,7 +321,7 @@ func (d decimal256Dec) decode(r *reader) error {
 		if err = bigEndianWords(v, w[:]); err == nil {
 			n = decimal256.New(w[0], w[1], w[2], w[3])
 			if !n.FitsInPrecision(d.precision) {
-				err = fmt.Errorf("%w: decimal %s has more than %d digits", ErrMalformed, n.BigInt(), d.precision)
+				err = fmt.Errorf("%w: decimal %s has more than %d digits", decode.ErrRange, n.BigInt(), d.precision)
 			}
 		}
 	}
@@ -345,12 +347,12 @@ func bigEndianWords(v []byte, words []uint64) error {
 		extra := v[:len(v)-width]
 		for _, b := range extra {
 			if b != fill {
-				return fmt.Errorf("%w: %d-byte decimal overflows %d bits", ErrMalformed, len(v), 8*width)
+				return fmt.Errorf("%w: %d-byte decimal overflows %d bits", decode.ErrRange, len(v), 8*width)
 			}
 		}
 		v = v[len(v)-width:]
 		if (v[0]&0x80 != 0) != (fill == 0xff) {
-			return fmt.Errorf("%w: %d-byte decimal overflows %d bits", ErrMalformed, len(v)+len(extra), 8*width)
+			return fmt.Errorf("%w: %d-byte decimal overflows %d bits", decode.ErrRange, len(v)+len(extra), 8*width)
 		}
 	}
 	var buf [32]byte
@@ -419,10 +421,10 @@ func readEnum(r *reader, mapping []int32, names []string) (int32, error) {
 		return 0, r.err
 	}
 	if i < 0 || i >= int64(len(mapping)) {
-		return 0, fmt.Errorf("%w: enum index %d outside 0..%d", ErrMalformed, i, len(mapping)-1)
+		return 0, fmt.Errorf("%w: enum index %d outside 0..%d", decode.ErrMalformed, i, len(mapping)-1)
 	}
 	if m := mapping[i]; m >= 0 {
 		return m, nil
 	}
-	return 0, fmt.Errorf("%w: enum symbol %q is not in the reader schema, which has no default", ErrIncompatible, names[i])
+	return 0, fmt.Errorf("%w: enum symbol %q is not in the reader schema, which has no default (%w)", decode.ErrType, names[i], ErrIncompatible)
 }

@@ -2,32 +2,23 @@ package avro
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/avro/avroschema"
 )
 
-// A ValueError is a record value that did not decode: where (the reader
-// field path and the byte offset in the payload) and why.
-type ValueError struct {
-	// Path is the dotted reader field path ("" for a top-level value that is
-	// not a record); "[]" marks array items and "{}" map values.
-	Path string
-	// Offset is how far into the payload decoding got.
-	Offset int
-	Err    error
-}
-
-func (e *ValueError) Error() string {
-	if e.Path == "" {
-		return fmt.Sprintf("avro: at byte %d: %v", e.Offset, e.Err)
+// at wraps err, the failure of the value at path, in a *decode.ValueError at
+// the reader's position, unless a nested value already did (it named the
+// deeper path).
+func at(r *reader, path string, err error) error {
+	var ve *decode.ValueError
+	if errors.As(err, &ve) {
+		return err
 	}
-	return fmt.Sprintf("avro: field %s at byte %d: %v", e.Path, e.Offset, e.Err)
+	return &decode.ValueError{Path: path, Offset: r.pos, Err: err}
 }
-
-func (e *ValueError) Unwrap() error { return e.Err }
 
 // steps are a record's fields in writer order (decoded into a reader field,
 // or skipped), then the reader fields the writer lacks (filled from their
@@ -51,11 +42,7 @@ func (s *steps) run(r *reader) error {
 			for _, rest := range s.decs[i+1:] {
 				rest.null()
 			}
-			var ve *ValueError
-			if errors.As(err, &ve) {
-				return err // a nested record already named the field
-			}
-			return &ValueError{Path: s.paths[i], Offset: r.pos, Err: err}
+			return at(r, s.paths[i], err)
 		}
 	}
 	return nil
@@ -91,6 +78,7 @@ func (d *structDec) null() { d.b.AppendNull() }
 type listDec struct {
 	b    *array.ListBuilder
 	item decoder
+	path string // of the items: the list's path and "[]"
 }
 
 func (d *listDec) decode(r *reader) error {
@@ -104,7 +92,7 @@ func (d *listDec) decode(r *reader) error {
 		total += n
 		for ; n > 0; n-- {
 			if err := d.item.decode(r); err != nil {
-				return err
+				return at(r, d.path, err)
 			}
 		}
 	}
@@ -117,6 +105,7 @@ type mapDec struct {
 	keys  *array.BinaryBuilder
 	value decoder
 	check bool
+	path  string // of the values: the map's path and "{}"
 }
 
 func (d *mapDec) decode(r *reader) error {
@@ -137,11 +126,11 @@ func (d *mapDec) decode(r *reader) error {
 				err = errUTF8
 			}
 			if err != nil {
-				return err
+				return err // a key error is the map's own
 			}
 			appendBinary(d.keys, k)
 			if err := d.value.decode(r); err != nil {
-				return err
+				return at(r, d.path, err)
 			}
 		}
 	}

@@ -15,7 +15,7 @@ import (
 type ExtPolicy uint8
 
 const (
-	// ExtError makes such a value a record error wrapping ErrExtension.
+	// ExtError makes such a value a record error wrapping decode.ErrType.
 	ExtError ExtPolicy = iota
 	// ExtNull reads such a value as nil: a null in a nullable column.
 	ExtNull
@@ -47,7 +47,7 @@ type Plan struct {
 
 // NewPlan checks o and returns its plan. A field whose type has no
 // MessagePack mapping, or that nests deeper than Limits.MaxDepth, fails here
-// with its name, wrapping decode.ErrUnsupported or decode.ErrLimit.
+// with its name, wrapping decode.ErrUnsupported or decode.ErrTooLarge.
 func NewPlan(o Options) (*Plan, error) {
 	if o.Schema == nil {
 		return nil, errors.New("msgpack: Options.Schema is required (Infer derives one from samples)")
@@ -82,7 +82,7 @@ func NewCompiler(o Options) (decode.Compiler, error) {
 func check(dt arrow.DataType, path string, depth, maxDepth int) error {
 	nested := func() error {
 		if depth > maxDepth {
-			return fmt.Errorf("msgpack: field %s nests %d deep, over MaxDepth %d: %w", path, depth, maxDepth, decode.ErrLimit)
+			return fmt.Errorf("msgpack: field %s nests %d deep, over MaxDepth %d: %w", path, depth, maxDepth, decode.ErrTooLarge)
 		}
 		return nil
 	}
@@ -123,7 +123,7 @@ func check(dt arrow.DataType, path string, depth, maxDepth int) error {
 			return fmt.Errorf("msgpack: field %s: map key type %s: keys must be strings, binary, integers, times or durations: %w",
 				path, dt.KeyType(), decode.ErrUnsupported)
 		}
-		return check(dt.ItemType(), path+".value", depth+1, maxDepth)
+		return check(dt.ItemType(), path+"{}", depth+1, maxDepth)
 	case *arrow.StructType:
 		if err := nested(); err != nil {
 			return err
@@ -178,17 +178,17 @@ func (a *appender) Append(payload []byte) error {
 	defer func() { a.r.b = nil }() // do not keep the caller's bytes alive
 	if len(payload) == 0 {
 		a.root.appendNull()
-		return a.r.fail(ErrMalformed, "empty value")
+		return a.r.fail(decode.ErrMalformed, "empty value")
 	}
 	if payload[0] == mNil {
 		a.root.appendNull()
-		return a.r.fail(ErrType, "value is nil, want a map")
+		return a.r.fail(decode.ErrType, "value is nil, want a map")
 	}
 	if err := a.root.decode(&a.r, 1); err != nil {
 		return err
 	}
 	if a.r.p != len(payload) {
-		return a.r.fail(ErrMalformed, "%d trailing bytes", len(payload)-a.r.p)
+		return a.r.fail(decode.ErrMalformed, "%d trailing bytes", len(payload)-a.r.p)
 	}
 	return nil
 }
