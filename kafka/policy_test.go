@@ -155,6 +155,12 @@ func TestErrorPolicies(t *testing.T) {
 		if want := "decode: at byte 0: malformed value: value is not valid UTF-8"; h[kafka.HeaderDLQError] != want {
 			t.Errorf("error header %q, want %q", h[kafka.HeaderDLQError], want)
 		}
+		if h[kafka.HeaderDLQReason] != "malformed" {
+			t.Errorf("reason header %q, want malformed", h[kafka.HeaderDLQReason])
+		}
+		if p, ok := h[kafka.HeaderDLQPath]; ok {
+			t.Errorf("path header %q on an error about the whole value", p)
+		}
 		ms, err := strconv.ParseInt(h[kafka.HeaderDLQTime], 10, 64)
 		if err != nil || time.UnixMilli(ms).Before(before) || time.UnixMilli(ms).After(time.Now()) {
 			t.Errorf("time header %q not the dead-lettering time", h[kafka.HeaderDLQTime])
