@@ -96,7 +96,7 @@ func NewDataset(ctx context.Context, cfg DatasetConfig) (*Dataset, error) {
 		rec := Transactions(cfg.Mem, n, uint64(start)+1, cfg.RecordBytes) // #nosec G115 -- start ≥ 0
 		err := enc.Encode(ctx, rec, &vals)
 		if err == nil && len(vals.Errors) > 0 {
-			err = vals.Errors[0]
+			err = &vals.Errors[0]
 		}
 		if err != nil {
 			rec.Release()

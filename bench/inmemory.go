@@ -114,7 +114,7 @@ func encodeSabot(ds *Dataset, enc *encode.Encoder, n int) prepFunc {
 					return o, err
 				}
 				if len(vals.Errors) > 0 {
-					return o, vals.Errors[0]
+					return o, &vals.Errors[0]
 				}
 				o.records += int64(vals.Len())
 				o.bytes += int64(vals.Bytes())

@@ -489,7 +489,7 @@ func (d *Decoder) entry(ctx context.Context, id int) (*idEntry, error) {
 // (the whole call fails and is retried).
 func classifyRegistryErr(err error, what string) error {
 	if errors.Is(err, registry.ErrNotFound) {
-		return fmt.Errorf("decode: writer schema %s: %w", what, err)
+		return fmt.Errorf("%w %s: %w", ErrUnknownSchema, what, err)
 	}
 	return fmt.Errorf("%w: schema %s: %w", ErrRegistry, what, err)
 }

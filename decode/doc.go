@@ -6,5 +6,27 @@
 // indexes). A record that does not decode becomes an error entry; the rest of
 // the batch decodes.
 //
-// Nothing is built here yet; see the status table in the README.
+// This package holds what the format packages (decode/json, decode/jsonschema,
+// decode/avro, decode/protobuf, decode/msgpack, decode/arrowipc, decode/raw)
+// share: the Plan, Appender and Compiler interfaces they implement, Limits,
+// the Decoder that runs plans over slices of Kafka records (framing, writer
+// schema lookup, plan cache, builder reuse, Kafka metadata columns), and the
+// error model.
+//
+// # Errors
+//
+// A value that does not decode is a *ValueError: the field path, the byte
+// offset where decoding stopped and an Err that wraps one sentinel per class,
+// the same in every format — ErrMalformed (not valid bytes for the format),
+// ErrType (a well-formed value the column does not take), ErrNull (a null or
+// missing value for a non-nullable column), ErrRange (out of range for the
+// column), ErrTooLarge (over a Limits cap), ErrInvalid (breaks its JSON
+// Schema). Paths are dotted field names with "[]" for list items and "{}"
+// for map values ("user.tags[]", "attrs{}"); "" is the value itself. The
+// Decoder reports such errors per record in Result.Errors (a RecordError
+// with the record's position) and adds ErrUnknownSchema for a schema id or
+// GUID the registry does not have; ErrRegistry fails the whole call. Kind
+// names the class of any of them ("malformed", "type", ...), for routing and
+// dead-letter headers. Compile-time errors wrap ErrUnsupported (or
+// ErrTooLarge for schemas nested past MaxDepth) and name the field.
 package decode

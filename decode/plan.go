@@ -1,9 +1,6 @@
 package decode
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
@@ -34,12 +31,15 @@ type Appender interface {
 	// nested builders included — appending nulls where decoding stopped, so
 	// the columns stay aligned. The caller drops that row and reports the
 	// error against the record; it never panics and never reads past payload.
+	// The error is (or wraps) a *ValueError whose Err wraps one of the
+	// sentinels of errors.go (ErrMalformed, ErrType, ...).
 	Append(payload []byte) error
 }
 
 // Limits cap what a value read from the wire may claim, so a corrupt or hostile
-// record costs an error, not memory. Format packages enforce them; zero fields
-// take the defaults from DefaultLimits.
+// record costs an error, not memory. Format packages enforce them (a value
+// over a cap fails with ErrTooLarge); zero fields take the defaults from
+// DefaultLimits.
 type Limits struct {
 	// MaxBytes caps one string or bytes field (default 64 MiB).
 	MaxBytes int
@@ -65,33 +65,6 @@ func (l Limits) WithDefaults() Limits {
 	}
 	return l
 }
-
-// ErrLimit is wrapped by errors for values that exceed a Limits cap.
-var ErrLimit = errors.New("decode: value exceeds a limit")
-
-// ErrUnsupported is wrapped by plan-compile errors for schema constructs that
-// have no Arrow mapping; the message names the field.
-var ErrUnsupported = errors.New("decode: unsupported schema construct")
-
-// RecordError reports one record that did not decode. The rest of its batch
-// decodes; the engine routes the record to the dead-letter path with this
-// context.
-type RecordError struct {
-	// Index is the record's position in the slice given to Decode.
-	Index     int
-	Topic     string
-	Partition int32
-	Offset    int64
-	// SchemaID is the writer schema id from the wire-format header, or -1.
-	SchemaID int
-	Err      error
-}
-
-func (e *RecordError) Error() string {
-	return fmt.Sprintf("decode: %s/%d@%d: %v", e.Topic, e.Partition, e.Offset, e.Err)
-}
-
-func (e *RecordError) Unwrap() error { return e.Err }
 
 // A Compiler builds plans for one format and configuration (inline schema,
 // reader schema, Arrow schema, limits). The Decoder asks it once per writer

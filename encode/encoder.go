@@ -33,17 +33,10 @@ type Values struct {
 	ends   []int
 	failed []bool // nil until a row fails
 	// Errors are rows that did not encode, in row order; their Value is nil.
-	Errors []RowError
+	// A *ValueError is the error: pass &Errors[i] to errors.Is and As, and
+	// copy an entry to keep it past the next Encode into these Values.
+	Errors []ValueError
 }
-
-// RowError reports a row that did not encode.
-type RowError struct {
-	Row int
-	Err error
-}
-
-func (e RowError) Error() string { return fmt.Sprintf("encode: row %d: %v", e.Row, e.Err) }
-func (e RowError) Unwrap() error { return e.Err }
 
 // Len is the number of rows.
 func (v *Values) Len() int { return len(v.ends) }
@@ -151,11 +144,22 @@ func (e *Encoder) Encode(ctx context.Context, rec arrow.RecordBatch, dst *Values
 				dst.failed = make([]bool, rows)
 			}
 			dst.failed[i] = true
-			dst.Errors = append(dst.Errors, RowError{Row: i, Err: err})
+			dst.Errors = append(dst.Errors, rowError(i, err))
 			continue
 		}
 		dst.arena = out
 		dst.ends = append(dst.ends, len(out))
 	}
 	return nil
+}
+
+// rowError is the ValueError for row i that failed with err: the appender's
+// own *ValueError with its row filled in, or err wrapped in one.
+func rowError(i int, err error) ValueError {
+	if ve, ok := err.(*ValueError); ok { //nolint:errorlint // appenders return it unwrapped; a wrapped one keeps its wrapper as Err
+		e := *ve
+		e.Row = i
+		return e
+	}
+	return ValueError{Row: i, Err: err}
 }

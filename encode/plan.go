@@ -1,8 +1,6 @@
 package encode
 
 import (
-	"errors"
-
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/sabot-kafka/sabot/registry"
@@ -22,13 +20,12 @@ type Plan interface {
 type Appender interface {
 	// AppendRow appends the encoding of row i (the payload only: the caller
 	// writes any wire-format header) to dst and returns the extended slice.
-	// It does not allocate per row beyond growing dst.
+	// It does not allocate per row beyond growing dst. A row that does not
+	// encode returns a *ValueError (Path set where the format knows the
+	// field) wrapping ErrNull, ErrRange or ErrInvalid; the Encoder fills in
+	// Row.
 	AppendRow(dst []byte, i int) ([]byte, error)
 }
-
-// ErrUnsupported is wrapped by plan-compile errors for Arrow types or schema
-// constructs a format cannot encode; the message names the field.
-var ErrUnsupported = errors.New("encode: unsupported type")
 
 // Writer describes the values a plan writes, for the wire-format header.
 type Writer struct {

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 // Numbers are decimal text; times are Unix milliseconds.
 const (
 	HeaderDLQError     = "sabot.dlq.error"     // the decode error's message
+	HeaderDLQReason    = "sabot.dlq.reason"    // its class, decode.Kind: "malformed", "type", "null", ...
+	HeaderDLQPath      = "sabot.dlq.path"      // the field that failed ("user.tags[]"), when the error names one
 	HeaderDLQTopic     = "sabot.dlq.topic"     // source topic
 	HeaderDLQPartition = "sabot.dlq.partition" // source partition
 	HeaderDLQOffset    = "sabot.dlq.offset"    // source offset
@@ -23,9 +26,10 @@ const (
 	HeaderDLQGroup     = "sabot.dlq.group"     // consumer group, when there is one
 )
 
-// DeadLetterHeaders lists the header keys a dead-lettered record carries.
+// DeadLetterHeaders lists the header keys a dead-lettered record carries
+// (HeaderDLQPath, HeaderDLQSchemaID and HeaderDLQGroup only when they apply).
 var DeadLetterHeaders = []string{
-	HeaderDLQError, HeaderDLQTopic, HeaderDLQPartition, HeaderDLQOffset,
+	HeaderDLQError, HeaderDLQReason, HeaderDLQPath, HeaderDLQTopic, HeaderDLQPartition, HeaderDLQOffset,
 	HeaderDLQTimestamp, HeaderDLQTime, HeaderDLQSchemaID, HeaderDLQGroup,
 }
 
@@ -43,8 +47,13 @@ func DeadLetterRecord(topic, group string, src *kgo.Record, e decode.RecordError
 	}
 	hs = append(hs,
 		kgo.RecordHeader{Key: HeaderDLQError, Value: []byte(msg)},
-		kgo.RecordHeader{Key: HeaderDLQTopic, Value: []byte(src.Topic)},
+		kgo.RecordHeader{Key: HeaderDLQReason, Value: []byte(decode.Kind(e.Err))},
 	)
+	var ve *decode.ValueError
+	if errors.As(e.Err, &ve) && ve.Path != "" {
+		hs = append(hs, kgo.RecordHeader{Key: HeaderDLQPath, Value: []byte(ve.Path)})
+	}
+	hs = append(hs, kgo.RecordHeader{Key: HeaderDLQTopic, Value: []byte(src.Topic)})
 	num(HeaderDLQPartition, int64(src.Partition))
 	num(HeaderDLQOffset, src.Offset)
 	num(HeaderDLQTimestamp, src.Timestamp.UnixMilli())

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/sabot-kafka/sabot/decode/raw"
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/kafka"
 	"github.com/sabot-kafka/sabot/services"
 	"github.com/sabot-kafka/sabot/services/servicestest"
@@ -51,7 +52,7 @@ func TestErrorPolicies(t *testing.T) {
 		if got := batchValues(b); len(got) != 2 || got[0] != "good-0" || got[1] != "good-2" {
 			t.Fatalf("values %v", got)
 		}
-		if len(b.Result.Errors) != 1 || b.Result.Errors[0].Offset != 1 || !errors.Is(b.Result.Errors[0].Err, raw.ErrInvalidUTF8) {
+		if len(b.Result.Errors) != 1 || b.Result.Errors[0].Offset != 1 || !errors.Is(b.Result.Errors[0].Err, decode.ErrMalformed) || decode.Kind(b.Result.Errors[0].Err) != "malformed" {
 			t.Fatalf("errors %+v", b.Result.Errors)
 		}
 		if m := src.Metrics(); m.Skipped != 1 || m.DecodeErrors != 1 {
@@ -66,7 +67,7 @@ func TestErrorPolicies(t *testing.T) {
 		src := newSource(t, sourceConfig(s, topic, group))
 		_, err := src.Poll(ctx)
 		var de *kafka.DecodeError
-		if !errors.As(err, &de) || de.Offset != 1 || !errors.Is(err, raw.ErrInvalidUTF8) {
+		if !errors.As(err, &de) || de.Offset != 1 || !errors.Is(err, decode.ErrMalformed) || !strings.Contains(err.Error(), "not valid UTF-8") {
 			t.Fatalf("poll: %v, want a DecodeError at offset 1", err)
 		}
 		if _, err2 := src.Poll(ctx); !errors.As(err2, &de) {
@@ -151,8 +152,14 @@ func TestErrorPolicies(t *testing.T) {
 				t.Errorf("header %s = %q, want %q", k, h[k], v)
 			}
 		}
-		if h[kafka.HeaderDLQError] != raw.ErrInvalidUTF8.Error() {
-			t.Errorf("error header %q, want %q", h[kafka.HeaderDLQError], raw.ErrInvalidUTF8.Error())
+		if want := "decode: at byte 0: malformed value: value is not valid UTF-8"; h[kafka.HeaderDLQError] != want {
+			t.Errorf("error header %q, want %q", h[kafka.HeaderDLQError], want)
+		}
+		if h[kafka.HeaderDLQReason] != "malformed" {
+			t.Errorf("reason header %q, want malformed", h[kafka.HeaderDLQReason])
+		}
+		if p, ok := h[kafka.HeaderDLQPath]; ok {
+			t.Errorf("path header %q on an error about the whole value", p)
 		}
 		ms, err := strconv.ParseInt(h[kafka.HeaderDLQTime], 10, 64)
 		if err != nil || time.UnixMilli(ms).Before(before) || time.UnixMilli(ms).After(time.Now()) {

@@ -187,7 +187,8 @@ func (s *Sink) recordsFor(ctx context.Context, rec arrow.RecordBatch, vals *enco
 	if n := len(vals.Errors); n > 0 {
 		s.m.encodeErrors.Add(int64(n))
 		if s.cfg.OnError.action() != Skip {
-			return nil, &EncodeError{Row: vals.Errors[0].Row, Err: vals.Errors[0].Err}
+			ve := vals.Errors[0] // a copy: vals is reused by the next Encode
+			return nil, &EncodeError{Row: ve.Row, Err: &ve}
 		}
 	}
 	keys, err := s.keyColumn(rec)

@@ -12,7 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/sabot-kafka/sabot/codec"
-	"github.com/sabot-kafka/sabot/encode/raw"
+	"github.com/sabot-kafka/sabot/encode"
 	"github.com/sabot-kafka/sabot/kafka"
 	"github.com/sabot-kafka/sabot/services/servicestest"
 )
@@ -130,7 +130,8 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}})
 		err := sink.Send(ctx, nullable)
 		var ee *kafka.EncodeError
-		if !errors.As(err, &ee) || ee.Row != 1 || !errors.Is(err, raw.ErrNull) {
+		var ve *encode.ValueError
+		if !errors.As(err, &ee) || ee.Row != 1 || !errors.Is(err, encode.ErrNull) || !errors.As(err, &ve) || ve.Row != 1 || encode.Kind(err) != "null" {
 			t.Fatalf("null row under fail: %v", err)
 		}
 		if sink.Metrics().RecordsOut != 0 {

@@ -78,7 +78,7 @@ func (s *Sink) SendValues(ctx context.Context, vs ...any) error {
 //   - the codec's ArrowSchema when it has one;
 //   - JSON with a JSON Schema, or json_schema: the layout derived from the
 //     schema, and for json_schema every value is validated against it (a
-//     violation is a *ValueError wrapping json.ErrInvalid);
+//     violation is a *ValueError wrapping decode.ErrInvalid);
 //   - Avro with an inline Schema, Protobuf with a ProtoDescriptor or .proto
 //     Schema: the layout their decoders produce, so the batch fits the
 //     writer schema;

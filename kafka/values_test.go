@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/sabot-kafka/sabot/codec"
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/json"
 	"github.com/sabot-kafka/sabot/decode/protobuf"
 	"github.com/sabot-kafka/sabot/decode/protobuf/testpb"
@@ -335,13 +336,13 @@ func TestValuesErrors(t *testing.T) {
 			name:   "missing required avro field",
 			spec:   codec.Spec{Type: codec.Avro, Schema: txnAvro},
 			values: []any{txn{ID: "ok"}, map[string]any{"id": "no amount", "timestamp": 1}},
-			index:  1, kind: json.ErrType, msg: "amount",
+			index:  1, kind: decode.ErrNull, msg: "amount",
 		},
 		{
 			name:   "wrong type",
 			spec:   codec.Spec{Type: codec.Avro, Schema: txnAvro},
 			values: []any{map[string]any{"id": 5, "amount": 1, "timestamp": 1}},
-			index:  0, kind: json.ErrType, msg: "id",
+			index:  0, kind: decode.ErrType, msg: "id",
 		},
 		{
 			name:   "not marshallable",
@@ -353,7 +354,7 @@ func TestValuesErrors(t *testing.T) {
 			name:   "not an object",
 			spec:   codec.Spec{Type: codec.JSON, ArrowSchema: arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}}, nil)},
 			values: []any{[]int{1}},
-			index:  0, kind: json.ErrType,
+			index:  0, kind: decode.ErrType,
 		},
 		{
 			name:   "string sink given a map",

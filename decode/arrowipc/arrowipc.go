@@ -14,18 +14,7 @@ import (
 	"github.com/sabot-kafka/sabot/registry"
 )
 
-var (
-	// ErrCorrupt means the value is not a well-formed Arrow IPC stream.
-	ErrCorrupt = errors.New("arrowipc: corrupt IPC stream")
-	// ErrSchema means the value's schema is not the plan's.
-	ErrSchema = errors.New("arrowipc: schema differs from the plan's")
-	// ErrRowCount means Append got a value of exactly one row.
-	ErrRowCount = errors.New("arrowipc: value does not hold exactly one row")
-	// ErrNull means a null in a column the plan's schema says is not nullable.
-	ErrNull = errors.New("arrowipc: null in a non-nullable column")
-
-	errNoCopy = errors.New("no mapping")
-)
+var errNoCopy = errors.New("no mapping")
 
 // Options configure a plan.
 type Options struct {
@@ -63,7 +52,7 @@ func NewPlan(o Options) (*Plan, error) {
 	lim := o.Limits.WithDefaults()
 	for _, f := range o.Schema.Fields() {
 		if d := depth(f.Type); d+1 > lim.MaxDepth {
-			return nil, fmt.Errorf("arrowipc: field %s nests %d deep, over MaxDepth %d: %w", f.Name, d+1, lim.MaxDepth, decode.ErrLimit)
+			return nil, fmt.Errorf("arrowipc: field %s nests %d deep, over MaxDepth %d: %w", f.Name, d+1, lim.MaxDepth, decode.ErrTooLarge)
 		}
 		if f.Type.ID() != arrow.NULL && hasNull(f.Type) {
 			return nil, fmt.Errorf("arrowipc: field %s: null type nested in %s (only a top-level null column reads back): %w", f.Name, f.Type, decode.ErrUnsupported)
@@ -148,12 +137,12 @@ func SchemaOf(value []byte, lim decode.Limits) (s *arrow.Schema, err error) {
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			s, err = nil, fmt.Errorf("%w: reading schema: %v", ErrCorrupt, p)
+			s, err = nil, fmt.Errorf("arrowipc: %w: reading schema: %v", decode.ErrMalformed, p)
 		}
 	}()
 	r, err := ipc.NewReader(bytes.NewReader(value), ipc.WithAllocator(memory.NewGoAllocator()))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, fmt.Errorf("arrowipc: %w: %w", decode.ErrMalformed, err)
 	}
 	defer r.Release()
 	return r.Schema(), nil
@@ -198,7 +187,7 @@ type Appender struct {
 }
 
 // Append appends the one row of payload, a value that must hold exactly one
-// row over its batches (ErrRowCount otherwise): the decode.Appender
+// row over its batches (decode.ErrMalformed otherwise): the decode.Appender
 // contract. On error it appends one row of nulls.
 func (a *Appender) Append(payload []byte) error {
 	_, err := a.appendRows(payload, true)
@@ -245,22 +234,25 @@ func (a *Appender) appendRows(payload []byte, one bool) (int, error) {
 }
 
 // read checks and reads every batch of payload (retained for the caller).
-// Nothing is appended until the whole value has passed.
+// Nothing is appended until the whole value has passed. Errors are
+// *decode.ValueError values: at the offset of the failing message when the
+// framing check finds it, else at 0 (arrow-go's reader does not say where);
+// a column's name is the path of errors about that column.
 func (a *Appender) read(payload []byte, one bool) (out []arrow.RecordBatch, err error) {
 	p := a.plan
 	sc, err := scan(payload, p.lim, p.views)
 	if err != nil {
-		return nil, fmt.Errorf("arrowipc: %w", err)
+		return nil, err
 	}
 	if one && sc.rows != 1 {
-		return nil, fmt.Errorf("%w: %d rows in %d batches", ErrRowCount, sc.rows, sc.batches)
+		return nil, valueErr("", decode.ErrMalformed, "%d rows in %d batches, want exactly one row", sc.rows, sc.batches)
 	}
 	defer func() {
 		if r := recover(); r != nil { // arrow-go's reader and validators are not trusted not to panic
 			for _, b := range out {
 				b.Release()
 			}
-			out, err = nil, fmt.Errorf("%w: recovered: %v", ErrCorrupt, r)
+			out, err = nil, valueErr("", decode.ErrMalformed, "corrupt IPC stream: recovered: %v", r)
 		}
 	}()
 	a.rd.Reset(payload)
@@ -269,7 +261,7 @@ func (a *Appender) read(payload []byte, one bool) (out []arrow.RecordBatch, err 
 		ipc.WithMetadataSizeLimit(int64(min(p.lim.MaxBytes, len(payload)))),
 		ipc.WithBodySizeLimit(int64(min(p.lim.MaxBytes, len(payload)))))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, valueErr("", decode.ErrMalformed, "corrupt IPC stream: %v", err)
 	}
 	defer r.Release()
 	if err := p.checkSchema(r.Schema()); err != nil {
@@ -284,9 +276,14 @@ func (a *Appender) read(payload []byte, one bool) (out []arrow.RecordBatch, err 
 		out = append(out, rec)
 	}
 	if err := r.Err(); err != nil {
-		return out, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return out, valueErr("", decode.ErrMalformed, "corrupt IPC stream: %v", err)
 	}
 	return out, nil
+}
+
+// valueErr is a record error at path (a column name, or "" for the value).
+func valueErr(path string, kind error, format string, args ...any) error {
+	return &decode.ValueError{Path: path, Err: fmt.Errorf("%w: %s", kind, fmt.Sprintf(format, args...))}
 }
 
 // checkSchema: same fields, names and types (arrow.TypeEqual, nested names
@@ -295,11 +292,11 @@ func (a *Appender) read(payload []byte, one bool) (out []arrow.RecordBatch, err 
 func (p *Plan) checkSchema(s *arrow.Schema) error {
 	want := p.schema.Fields()
 	if s.NumFields() != len(want) {
-		return fmt.Errorf("%w: %d fields, want %d", ErrSchema, s.NumFields(), len(want))
+		return valueErr("", decode.ErrMalformed, "schema differs from the plan's: %d fields, want %d", s.NumFields(), len(want))
 	}
 	for i, f := range s.Fields() {
 		if f.Name != want[i].Name || !arrow.TypeEqual(f.Type, want[i].Type) {
-			return fmt.Errorf("%w: field %d is %s: %s, want %s: %s", ErrSchema, i, f.Name, f.Type, want[i].Name, want[i].Type)
+			return valueErr("", decode.ErrMalformed, "schema differs from the plan's: field %d is %s: %s, want %s: %s", i, f.Name, f.Type, want[i].Name, want[i].Type)
 		}
 	}
 	return nil
@@ -311,20 +308,21 @@ func (p *Plan) checkBatch(rec arrow.RecordBatch) error {
 	for i, c := range rec.Columns() {
 		// arrow-go's reader gives null arrays no buffers and its validator
 		// wants one: a null column has nothing to check but its length.
+		name := p.schema.Field(i).Name
 		if c.DataType().ID() == arrow.NULL {
 			if c.Len() != int(rec.NumRows()) {
-				return fmt.Errorf("%w: column %s has %d rows, the batch %d", ErrCorrupt, p.schema.Field(i).Name, c.Len(), rec.NumRows())
+				return valueErr(name, decode.ErrMalformed, "column has %d rows, the batch %d", c.Len(), rec.NumRows())
 			}
 			continue
 		}
 		if err := array.ValidateFull(c); err != nil {
-			return fmt.Errorf("%w: column %s: %w", ErrCorrupt, p.schema.Field(i).Name, err)
+			return valueErr(name, decode.ErrMalformed, "corrupt column: %v", err)
 		}
 		if c.Len() != int(rec.NumRows()) {
-			return fmt.Errorf("%w: column %s has %d rows, the batch %d", ErrCorrupt, p.schema.Field(i).Name, c.Len(), rec.NumRows())
+			return valueErr(name, decode.ErrMalformed, "column has %d rows, the batch %d", c.Len(), rec.NumRows())
 		}
 		if !p.schema.Field(i).Nullable && c.NullN() > 0 {
-			return fmt.Errorf("%w: column %s", ErrNull, p.schema.Field(i).Name)
+			return valueErr(name, decode.ErrNull, "%d nulls", c.NullN())
 		}
 	}
 	return nil

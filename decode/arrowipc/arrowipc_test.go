@@ -169,7 +169,7 @@ func TestAppendRows(t *testing.T) {
 	if n, err := app.AppendRows(single[:len(single)/2]); err == nil || n != 1 {
 		t.Fatalf("truncated: %d rows, %v", n, err)
 	}
-	if err := app.Append(single); !errors.Is(err, arrowipc.ErrRowCount) {
+	if err := app.Append(single); !errors.Is(err, decode.ErrMalformed) || !strings.Contains(err.Error(), "37 rows in 1 batches, want exactly one row") {
 		t.Fatalf("Append of 37 rows: %v", err)
 	}
 	got := b.NewRecordBatch()
@@ -210,16 +210,19 @@ func TestSchemaPolicy(t *testing.T) {
 		name   string
 		schema *arrow.Schema
 		err    error
+		msg    string // the error says
+		path   string
 	}{
-		{"other fields", other, arrowipc.ErrSchema},
-		{"renamed field", renamed, arrowipc.ErrSchema},
-		{"null in a non-nullable column", strict, arrowipc.ErrNull},
+		{"other fields", other, decode.ErrMalformed, "schema differs from the plan's", ""},
+		{"renamed field", renamed, decode.ErrMalformed, "schema differs from the plan's", ""},
+		{"null in a non-nullable column", strict, decode.ErrNull, "null in a non-nullable column", "cur"},
 	}
 	for _, tc := range cases {
 		out, errs := decodetest.Run(t, mem, plan(t, tc.schema, decode.Limits{}), [][]byte{value})
 		out.Release()
-		if !errors.Is(errs[0], tc.err) {
-			t.Errorf("%s: %v, want %v", tc.name, errs[0], tc.err)
+		var ve *decode.ValueError
+		if !errors.Is(errs[0], tc.err) || !strings.Contains(errs[0].Error(), tc.msg) || !errors.As(errs[0], &ve) || ve.Path != tc.path {
+			t.Errorf("%s: %v, want %v saying %q at %q", tc.name, errs[0], tc.err, tc.msg, tc.path)
 		}
 	}
 }
@@ -235,7 +238,7 @@ func TestNewPlanErrors(t *testing.T) {
 	}{
 		{arrow.Field{Name: "u", Type: arrow.SparseUnionOf([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int8}}, []arrow.UnionTypeCode{0})}, decode.ErrUnsupported},
 		{arrow.Field{Name: "iv", Type: arrow.FixedWidthTypes.MonthInterval}, decode.ErrUnsupported},
-		{arrow.Field{Name: "d", Type: deep}, decode.ErrLimit},
+		{arrow.Field{Name: "d", Type: deep}, decode.ErrTooLarge},
 	} {
 		_, err := arrowipc.NewPlan(arrowipc.Options{Schema: arrow.NewSchema([]arrow.Field{tc.field}, nil), Limits: decode.Limits{MaxDepth: 4}})
 		if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.field.Name) {

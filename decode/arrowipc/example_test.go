@@ -42,5 +42,5 @@ func Example() {
 	fmt.Println(app.Append(value)) // Append wants exactly one row
 	// Output:
 	// 2 <nil>
-	// arrowipc: value does not hold exactly one row: 2 rows in 1 batches
+	// decode: at byte 0: malformed value: 2 rows in 1 batches, want exactly one row
 }

@@ -93,65 +93,75 @@ type scanned struct {
 // expected schema: arrow-go reads one variadic buffer count per view array
 // without checking that the batch carries that many.
 func scan(p []byte, lim decode.Limits, views int) (scanned, error) {
-	var s scanned
+	s, at, err := scanMessages(p, lim, views)
+	if err != nil {
+		return s, &decode.ValueError{Offset: at, Err: err}
+	}
+	return s, nil
+}
+
+// scanMessages is scan; on error it also returns the offset of the message
+// that failed.
+func scanMessages(p []byte, lim decode.Limits, views int) (s scanned, at int, err error) {
 	pos := 0
 	for {
+		at = pos
 		if pos == len(p) {
-			return s, nil // a stream may end without the end-of-stream marker
+			return s, at, nil // a stream may end without the end-of-stream marker
 		}
 		if len(p)-pos < 4 {
-			return s, fmt.Errorf("%w: %d stray bytes at the end", ErrCorrupt, len(p)-pos)
+			return s, at, fmt.Errorf("%w: %d stray bytes at the end", decode.ErrMalformed, len(p)-pos)
 		}
 		word := binary.LittleEndian.Uint32(p[pos:])
 		n := int(word)
 		pos += 4
 		if word == 0xFFFFFFFF { // continuation marker, then the length
 			if len(p)-pos < 4 {
-				return s, fmt.Errorf("%w: truncated message length", ErrCorrupt)
+				return s, at, fmt.Errorf("%w: truncated message length", decode.ErrMalformed)
 			}
 			n = int(binary.LittleEndian.Uint32(p[pos:]))
 			pos += 4
 		}
 		if n == 0 {
-			return s, nil // end of stream; what follows is ignored
+			return s, at, nil // end of stream; what follows is ignored
 		}
 		if n > len(p)-pos || n < 0 {
-			return s, fmt.Errorf("%w: %d-byte message metadata with %d bytes left", ErrCorrupt, n, len(p)-pos)
+			return s, at, fmt.Errorf("%w: %d-byte message metadata with %d bytes left", decode.ErrMalformed, n, len(p)-pos)
 		}
 		if n > lim.MaxBytes {
-			return s, fmt.Errorf("%d-byte message metadata over MaxBytes %d: %w", n, lim.MaxBytes, decode.ErrLimit)
+			return s, at, fmt.Errorf("%w: %d-byte message metadata over MaxBytes %d", decode.ErrTooLarge, n, lim.MaxBytes)
 		}
 		meta := fb(p[pos : pos+n])
 		pos += n
 		typ, bodyLen, header, err := messageHeader(meta)
 		if err != nil {
-			return s, fmt.Errorf("%w: message metadata: %w", ErrCorrupt, err)
+			return s, at, fmt.Errorf("%w: message metadata: %w", decode.ErrMalformed, err)
 		}
 		if bodyLen < 0 || bodyLen > int64(len(p)-pos) {
-			return s, fmt.Errorf("%w: %d-byte message body with %d bytes left", ErrCorrupt, bodyLen, len(p)-pos)
+			return s, at, fmt.Errorf("%w: %d-byte message body with %d bytes left", decode.ErrMalformed, bodyLen, len(p)-pos)
 		}
 		if bodyLen > int64(lim.MaxBytes) {
-			return s, fmt.Errorf("%d-byte message body over MaxBytes %d: %w", bodyLen, lim.MaxBytes, decode.ErrLimit)
+			return s, at, fmt.Errorf("%w: %d-byte message body over MaxBytes %d", decode.ErrTooLarge, bodyLen, lim.MaxBytes)
 		}
 		body := p[pos : pos+int(bodyLen)]
 		pos += int(bodyLen)
 		if err := checkOffsets(meta, mustRoot(meta), 4); err != nil { // Message.custom_metadata
-			return s, fmt.Errorf("%w: message metadata: %w", ErrCorrupt, err)
+			return s, at, fmt.Errorf("%w: message metadata: %w", decode.ErrMalformed, err)
 		}
 		switch typ {
 		case headerSchema:
 			if err := checkSchema(meta, header, lim); err != nil {
-				return s, err
+				return s, at, err
 			}
 		case headerRecordBatch:
 			rows, err := checkBatch(meta, header, body, lim, views)
 			if err != nil {
-				return s, err
+				return s, at, err
 			}
 			s.rows += rows
 			s.batches++
 			if s.rows > int64(lim.MaxItems) {
-				return s, fmt.Errorf("%d rows over MaxItems %d: %w", s.rows, lim.MaxItems, decode.ErrLimit)
+				return s, at, fmt.Errorf("%w: %d rows over MaxItems %d", decode.ErrTooLarge, s.rows, lim.MaxItems)
 			}
 		case headerDictionaryBatch:
 			data, err := meta.field(header, 1) // DictionaryBatch.data: RecordBatch
@@ -162,10 +172,10 @@ func scan(p []byte, lim decode.Limits, views int) (scanned, error) {
 				}
 			}
 			if err != nil {
-				return s, err
+				return s, at, err
 			}
 		default:
-			return s, fmt.Errorf("%w: message type %d is not a schema, dictionary or record batch", ErrCorrupt, typ)
+			return s, at, fmt.Errorf("%w: message type %d is not a schema, dictionary or record batch", decode.ErrMalformed, typ)
 		}
 	}
 }
@@ -208,18 +218,18 @@ func checkOffsets(b fb, table, id int) error {
 // and custom metadata, recursively) and its nesting against MaxDepth.
 func checkSchema(meta fb, schema int, lim decode.Limits) error {
 	if err := checkOffsets(meta, schema, 2); err != nil { // Schema.custom_metadata
-		return fmt.Errorf("%w: schema: %w", ErrCorrupt, err)
+		return fmt.Errorf("%w: schema: %w", decode.ErrMalformed, err)
 	}
 	return checkFields(meta, schema, 1, 1, lim) // Schema.fields
 }
 
 func checkFields(meta fb, table, id, depth int, lim decode.Limits) error {
 	if depth > lim.MaxDepth {
-		return fmt.Errorf("schema nests over MaxDepth %d: %w", lim.MaxDepth, decode.ErrLimit)
+		return fmt.Errorf("%w: schema nests over MaxDepth %d", decode.ErrTooLarge, lim.MaxDepth)
 	}
 	first, n, err := meta.vector(table, id, 4)
 	if err != nil {
-		return fmt.Errorf("%w: schema fields: %w", ErrCorrupt, err)
+		return fmt.Errorf("%w: schema fields: %w", decode.ErrMalformed, err)
 	}
 	for i := range n {
 		field, err := meta.deref(first + 4*i)
@@ -227,7 +237,7 @@ func checkFields(meta fb, table, id, depth int, lim decode.Limits) error {
 			err = checkOffsets(meta, field, 6) // Field.custom_metadata
 		}
 		if err != nil {
-			return fmt.Errorf("%w: schema field: %w", ErrCorrupt, err)
+			return fmt.Errorf("%w: schema field: %w", decode.ErrMalformed, err)
 		}
 		if err := checkFields(meta, field, 5, depth+1, lim); err != nil { // Field.children
 			return err
@@ -270,7 +280,7 @@ func messageHeader(meta fb) (typ int, bodyLen int64, header int, err error) {
 // the body and, when compressed, the sizes its buffers decompress to.
 func checkBatch(meta fb, rb int, body []byte, lim decode.Limits, views int) (int64, error) {
 	corrupt := func(err error) (int64, error) {
-		return 0, fmt.Errorf("%w: record batch metadata: %w", ErrCorrupt, err)
+		return 0, fmt.Errorf("%w: record batch metadata: %w", decode.ErrMalformed, err)
 	}
 	var rows int64
 	if f, err := meta.field(rb, 0); err != nil {
@@ -330,7 +340,7 @@ func checkBatch(meta fb, rb int, body []byte, lim decode.Limits, views int) (int
 		}
 		total += size
 		if total > int64(lim.MaxBytes) {
-			return 0, fmt.Errorf("buffers decompress to over MaxBytes %d: %w", lim.MaxBytes, decode.ErrLimit)
+			return 0, fmt.Errorf("%w: buffers decompress to over MaxBytes %d", decode.ErrTooLarge, lim.MaxBytes)
 		}
 	}
 	return rows, nil

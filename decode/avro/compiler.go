@@ -143,7 +143,7 @@ func mappingErr(err error) error {
 	var me *avroschema.MappingError
 	if errors.As(err, &me) {
 		if me.Limit {
-			return fmt.Errorf("avro: %w: %w", me, decode.ErrLimit)
+			return fmt.Errorf("avro: %w: %w", me, decode.ErrTooLarge)
 		}
 		return fmt.Errorf("avro: %w: %w", me, decode.ErrUnsupported)
 	}
@@ -174,45 +174,26 @@ func (p *plan) Bind(bs []array.Builder) (decode.Appender, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &appender{
+	return &appender{
 		rd:  reader{maxBytes: p.lim.MaxBytes, maxItems: p.lim.MaxItems, maxDepth: p.lim.MaxDepth},
 		top: d,
-	}
-	if len(bs) > 0 {
-		a.first = bs[0]
-	}
-	return a, nil
+	}, nil
 }
 
 type appender struct {
-	rd    reader
-	top   decoder
-	first array.Builder // empty again: the batch was finished
-	rows  int           // rows appended since the last batch started
+	rd  reader
+	top decoder
 }
 
 func (a *appender) Append(payload []byte) error {
-	if a.first != nil && a.first.Len() == 0 && a.rows > 0 {
-		// A new batch on builders just emptied: make room for as many
-		// rows (and bytes) as the last one held, so appends skip the
-		// growth copies and most capacity checks.
-		a.top.reserve(a.rows)
-		a.rows = 0
-	}
-	a.rows++
 	a.rd.buf, a.rd.pos, a.rd.err = payload, 0, nil
 	err := a.top.decode(&a.rd)
 	if err == nil && a.rd.pos != len(payload) {
-		err = fmt.Errorf("%w: %d bytes after the value", ErrMalformed, len(payload)-a.rd.pos)
+		err = fmt.Errorf("%w: %d bytes after the value", decode.ErrMalformed, len(payload)-a.rd.pos)
 	}
-	pos := a.rd.pos
+	if err != nil {
+		err = at(&a.rd, "", err)
+	}
 	a.rd.buf = nil
-	if err == nil {
-		return nil
-	}
-	var ve *ValueError
-	if errors.As(err, &ve) {
-		return err
-	}
-	return &ValueError{Offset: pos, Err: err}
+	return err
 }

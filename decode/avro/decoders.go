@@ -9,6 +9,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/decimal256"
+
+	"github.com/sabot-kafka/sabot/decode"
 )
 
 // A decoder reads one value of its writer type and appends exactly one entry
@@ -18,9 +20,6 @@ type decoder interface {
 	decode(r *reader) error
 	// null appends one null entry.
 	null()
-	// reserve makes room for n more entries (and, for nested and
-	// variable-length columns, what their last batch held) before a batch.
-	reserve(n int)
 }
 
 // nullDec appends a null for every value: a writer null, or a null branch.
@@ -28,7 +27,6 @@ type nullDec struct{ b array.Builder }
 
 func (d nullDec) decode(*reader) error { d.b.AppendNull(); return nil }
 func (d nullDec) null()                { d.b.AppendNull() }
-func (d nullDec) reserve(n int)        { d.b.Reserve(n) }
 
 // errDec fails every value: a writer union branch the reader has no match for,
 // or an enum symbol it does not know.
@@ -39,7 +37,6 @@ type errDec struct {
 
 func (d errDec) decode(*reader) error { d.fill.null(); return d.err }
 func (d errDec) null()                { d.fill.null() }
-func (d errDec) reserve(n int)        { d.fill.reserve(n) }
 
 type boolDec struct{ b *array.BooleanBuilder }
 
@@ -56,8 +53,7 @@ func (d boolDec) decode(r *reader) error {
 	}
 	return nil
 }
-func (d boolDec) null()         { d.b.AppendNull() }
-func (d boolDec) reserve(n int) { d.b.Reserve(n) }
+func (d boolDec) null() { d.b.AppendNull() }
 
 // intDec reads an Avro int into an int32 column (the common case, kept
 // monomorphic for speed).
@@ -76,8 +72,7 @@ func (d intDec) decode(r *reader) error {
 	}
 	return nil
 }
-func (d intDec) null()         { d.b.AppendNull() }
-func (d intDec) reserve(n int) { d.b.Reserve(n) }
+func (d intDec) null() { d.b.AppendNull() }
 
 // longDec reads an Avro long (or an int promoted) into an int64 column.
 type longDec struct{ b *array.Int64Builder }
@@ -95,8 +90,7 @@ func (d longDec) decode(r *reader) error {
 	}
 	return nil
 }
-func (d longDec) null()         { d.b.AppendNull() }
-func (d longDec) reserve(n int) { d.b.Reserve(n) }
+func (d longDec) null() { d.b.AppendNull() }
 
 type doubleDec struct{ b *array.Float64Builder }
 
@@ -113,8 +107,7 @@ func (d doubleDec) decode(r *reader) error {
 	}
 	return nil
 }
-func (d doubleDec) null()         { d.b.AppendNull() }
-func (d doubleDec) reserve(n int) { d.b.Reserve(n) }
+func (d doubleDec) null() { d.b.AppendNull() }
 
 // numBuilder is what the generic numeric decoders need from a builder.
 type numBuilder[T any] interface {
@@ -123,7 +116,6 @@ type numBuilder[T any] interface {
 	Append(T)
 	UnsafeAppend(T)
 	AppendNull()
-	Reserve(int)
 }
 
 // put appends v, skipping the capacity check when the batch's room was
@@ -152,7 +144,7 @@ func (d varintDec[T, B]) decode(r *reader) error {
 	v := r.long()
 	err := r.err
 	if err == nil && d.narrow && (v < math.MinInt32 || v > math.MaxInt32) {
-		err = fmt.Errorf("%w: int %d out of 32-bit range", ErrMalformed, v)
+		err = fmt.Errorf("%w: int %d out of 32-bit range", decode.ErrMalformed, v)
 	}
 	if err != nil {
 		d.b.AppendNull()
@@ -161,8 +153,7 @@ func (d varintDec[T, B]) decode(r *reader) error {
 	put(d.b, T(v))
 	return nil
 }
-func (d varintDec[T, B]) null()         { d.b.AppendNull() }
-func (d varintDec[T, B]) reserve(n int) { d.b.Reserve(n) }
+func (d varintDec[T, B]) null() { d.b.AppendNull() }
 
 // floatDec reads an Avro float into a float32 or (promoted) float64 column.
 type floatDec[T ~float32 | ~float64, B numBuilder[T]] struct{ b B }
@@ -176,15 +167,13 @@ func (d floatDec[T, B]) decode(r *reader) error {
 	put(d.b, T(v))
 	return nil
 }
-func (d floatDec[T, B]) null()         { d.b.AppendNull() }
-func (d floatDec[T, B]) reserve(n int) { d.b.Reserve(n) }
+func (d floatDec[T, B]) null() { d.b.AppendNull() }
 
 // stringDec reads string or bytes into a utf8 column, checking UTF-8 unless
 // the options trust it.
 type stringDec struct {
 	b     *array.BinaryBuilder // the StringBuilder's
 	check bool
-	data  int // bytes appended this batch: the next batch reserves as much
 }
 
 func (d *stringDec) decode(r *reader) error {
@@ -207,18 +196,12 @@ func (d *stringDec) decode(r *reader) error {
 		return err
 	}
 	appendBinary(d.b, v)
-	d.data += len(v)
 	return nil
 }
 func (d *stringDec) null() { d.b.AppendNull() }
-func (d *stringDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.b.ReserveData(d.data)
-	d.data = 0
-}
 
-// appendBinary appends v, skipping the capacity checks when the batch's
-// room was reserved.
+// appendBinary appends v, skipping the capacity checks when the builder has
+// room (reserved before the batch).
 func appendBinary(b *array.BinaryBuilder, v []byte) {
 	if b.Len() < b.Cap() && b.DataLen()+len(v) <= b.DataCap() {
 		b.UnsafeAppend(v)
@@ -228,8 +211,7 @@ func appendBinary(b *array.BinaryBuilder, v []byte) {
 }
 
 type bytesDec struct {
-	b    *array.BinaryBuilder
-	data int
+	b *array.BinaryBuilder
 }
 
 func (d *bytesDec) decode(r *reader) error {
@@ -239,15 +221,9 @@ func (d *bytesDec) decode(r *reader) error {
 		return r.err
 	}
 	appendBinary(d.b, v)
-	d.data += len(v)
 	return nil
 }
 func (d *bytesDec) null() { d.b.AppendNull() }
-func (d *bytesDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.b.ReserveData(d.data)
-	d.data = 0
-}
 
 type fixedDec struct {
 	b    *array.FixedSizeBinaryBuilder
@@ -263,8 +239,7 @@ func (d fixedDec) decode(r *reader) error {
 	d.b.Append(v)
 	return nil
 }
-func (d fixedDec) null()         { d.b.AppendNull() }
-func (d fixedDec) reserve(n int) { d.b.Reserve(n) }
+func (d fixedDec) null() { d.b.AppendNull() }
 
 // durationDec reads fixed(12) durations (three little-endian unsigned 32-bit
 // counts: months, days, milliseconds) into month-day-nano intervals.
@@ -281,7 +256,7 @@ func (d durationDec) decode(r *reader) error {
 	months, days := binary.LittleEndian.Uint32(v), binary.LittleEndian.Uint32(v[4:])
 	if months > math.MaxInt32 || days > math.MaxInt32 {
 		d.b.AppendNull()
-		return fmt.Errorf("%w: duration of %d months, %d days does not fit an Arrow interval", ErrMalformed, months, days)
+		return fmt.Errorf("%w: duration of %d months, %d days does not fit an Arrow interval", decode.ErrRange, months, days)
 	}
 	d.b.Append(arrow.MonthDayNanoInterval{
 		Months:      int32(months), // #nosec G115 -- checked above
@@ -290,8 +265,7 @@ func (d durationDec) decode(r *reader) error {
 	})
 	return nil
 }
-func (d durationDec) null()         { d.b.AppendNull() }
-func (d durationDec) reserve(n int) { d.b.Reserve(n) }
+func (d durationDec) null() { d.b.AppendNull() }
 
 // decimalDec reads a decimal from bytes (size 0) or fixed(size): a big-endian
 // two's-complement unscaled integer.
@@ -320,7 +294,7 @@ func (d decimal128Dec) decode(r *reader) error {
 		if err = bigEndianWords(v, w[:]); err == nil {
 			n = decimal128.New(int64(w[0]), w[1]) // #nosec G115 -- two's complement high word
 			if !n.FitsInPrecision(d.precision) {
-				err = fmt.Errorf("%w: decimal %s has more than %d digits", ErrMalformed, n.BigInt(), d.precision)
+				err = fmt.Errorf("%w: decimal %s has more than %d digits", decode.ErrRange, n.BigInt(), d.precision)
 			}
 		}
 	}
@@ -331,8 +305,7 @@ func (d decimal128Dec) decode(r *reader) error {
 	d.b.Append(n)
 	return nil
 }
-func (d decimal128Dec) null()         { d.b.AppendNull() }
-func (d decimal128Dec) reserve(n int) { d.b.Reserve(n) }
+func (d decimal128Dec) null() { d.b.AppendNull() }
 
 type decimal256Dec struct {
 	b         *array.Decimal256Builder
@@ -348,7 +321,7 @@ func (d decimal256Dec) decode(r *reader) error {
 		if err = bigEndianWords(v, w[:]); err == nil {
 			n = decimal256.New(w[0], w[1], w[2], w[3])
 			if !n.FitsInPrecision(d.precision) {
-				err = fmt.Errorf("%w: decimal %s has more than %d digits", ErrMalformed, n.BigInt(), d.precision)
+				err = fmt.Errorf("%w: decimal %s has more than %d digits", decode.ErrRange, n.BigInt(), d.precision)
 			}
 		}
 	}
@@ -359,8 +332,7 @@ func (d decimal256Dec) decode(r *reader) error {
 	d.b.Append(n)
 	return nil
 }
-func (d decimal256Dec) null()         { d.b.AppendNull() }
-func (d decimal256Dec) reserve(n int) { d.b.Reserve(n) }
+func (d decimal256Dec) null() { d.b.AppendNull() }
 
 // bigEndianWords sign-extends the big-endian two's-complement integer v into
 // words, most significant word first. Leading bytes beyond the words' width
@@ -375,12 +347,12 @@ func bigEndianWords(v []byte, words []uint64) error {
 		extra := v[:len(v)-width]
 		for _, b := range extra {
 			if b != fill {
-				return fmt.Errorf("%w: %d-byte decimal overflows %d bits", ErrMalformed, len(v), 8*width)
+				return fmt.Errorf("%w: %d-byte decimal overflows %d bits", decode.ErrRange, len(v), 8*width)
 			}
 		}
 		v = v[len(v)-width:]
 		if (v[0]&0x80 != 0) != (fill == 0xff) {
-			return fmt.Errorf("%w: %d-byte decimal overflows %d bits", ErrMalformed, len(v)+len(extra), 8*width)
+			return fmt.Errorf("%w: %d-byte decimal overflows %d bits", decode.ErrRange, len(v)+len(extra), 8*width)
 		}
 	}
 	var buf [32]byte
@@ -413,24 +385,23 @@ func (d *enumDictDec) decode(r *reader) error {
 		d.b.AppendNull()
 		return err
 	}
+	if d.b.DictionarySize() == 0 { // the builder was reset (ResetFull): restore the symbols
+		if err := insertSymbols(d.b, d.symbols); err != nil {
+			d.b.AppendNull()
+			return err
+		}
+	}
 	idx := [1]int{int(i)}
 	d.b.AppendIndices(idx[:], nil)
 	return nil
 }
 func (d *enumDictDec) null() { d.b.AppendNull() }
-func (d *enumDictDec) reserve(n int) {
-	d.b.Reserve(n)
-	if d.b.DictionarySize() == 0 { // someone reset the memo table: restore it
-		_ = insertSymbols(d.b, d.symbols)
-	}
-}
 
 type enumStringDec struct {
 	b       *array.BinaryBuilder
 	mapping []int32
 	symbols [][]byte
 	names   []string
-	data    int
 }
 
 func (d *enumStringDec) decode(r *reader) error {
@@ -440,15 +411,9 @@ func (d *enumStringDec) decode(r *reader) error {
 		return err
 	}
 	appendBinary(d.b, d.symbols[i])
-	d.data += len(d.symbols[i])
 	return nil
 }
 func (d *enumStringDec) null() { d.b.AppendNull() }
-func (d *enumStringDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.b.ReserveData(d.data)
-	d.data = 0
-}
 
 func readEnum(r *reader, mapping []int32, names []string) (int32, error) {
 	i := r.long()
@@ -456,10 +421,10 @@ func readEnum(r *reader, mapping []int32, names []string) (int32, error) {
 		return 0, r.err
 	}
 	if i < 0 || i >= int64(len(mapping)) {
-		return 0, fmt.Errorf("%w: enum index %d outside 0..%d", ErrMalformed, i, len(mapping)-1)
+		return 0, fmt.Errorf("%w: enum index %d outside 0..%d", decode.ErrMalformed, i, len(mapping)-1)
 	}
 	if m := mapping[i]; m >= 0 {
 		return m, nil
 	}
-	return 0, fmt.Errorf("%w: enum symbol %q is not in the reader schema, which has no default", ErrIncompatible, names[i])
+	return 0, fmt.Errorf("%w: enum symbol %q is not in the reader schema, which has no default (%w)", decode.ErrType, names[i], ErrIncompatible)
 }

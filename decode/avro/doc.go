@@ -69,7 +69,7 @@
 // Schema constructs without a mapping fail when the plan is compiled, with
 // decode.ErrUnsupported and the field path: recursive records (a record that
 // contains itself) and decimals of more than 76 digits. Nesting deeper than
-// Limits.MaxDepth fails with decode.ErrLimit. A recursive type only in
+// Limits.MaxDepth fails with decode.ErrTooLarge. A recursive type only in
 // writer fields the reader schema drops is fine: it is skipped, bounded by
 // MaxDepth at run time.
 //
@@ -88,15 +88,22 @@
 // name its records differently from the writer's. Incompatibilities fail
 // at compile time with ErrIncompatible and the field path; a union branch
 // or enum symbol the reader cannot take fails only the records that carry
-// it.
+// it, with decode.ErrType (decode.ErrNull for a null branch) and
+// ErrIncompatible.
 //
 // # Bad records
 //
-// A value that does not decode returns a *ValueError (field path, byte
-// offset) wrapping ErrMalformed, ErrIncompatible or decode.ErrLimit, and
-// still leaves exactly one entry in every builder, nested ones included. The
-// reader never reads past the payload; lengths are capped by Limits.MaxBytes,
-// array and map items by Limits.MaxItems, trailing bytes are an error.
+// A value that does not decode returns a *decode.ValueError with the reader
+// field path ("user.tags[]": "[]" marks array items, "{}" map values; "" a
+// top-level value that is not a record) and the byte offset, wrapping
+// decode.ErrMalformed (not Avro binary for the writer schema: truncated,
+// negative lengths, varints over 64 bits, an int over 32 bits, union or enum
+// indexes out of range, invalid UTF-8, trailing bytes), decode.ErrRange (a
+// decimal over its precision, a duration that does not fit an Arrow
+// interval), decode.ErrType or decode.ErrNull (see Schema resolution) or
+// decode.ErrTooLarge, and still leaves exactly one entry in every builder,
+// nested ones included. The reader never reads past the payload; lengths are
+// capped by Limits.MaxBytes, array and map items by Limits.MaxItems.
 //
 // # Schema library
 //

@@ -104,8 +104,8 @@ func TestTruncatedEverywhere(t *testing.T) {
 			t.Fatalf("payload %d (%d-byte prefix) decoded without error", i, len(payloads[i]))
 		case !full:
 			bad++
-			var ve *avro.ValueError
-			if !errors.As(err, &ve) || !errors.Is(err, avro.ErrMalformed) {
+			var ve *decode.ValueError
+			if !errors.As(err, &ve) || !errors.Is(err, decode.ErrMalformed) {
 				t.Fatalf("payload %d: error %v is not a ValueError wrapping ErrMalformed", i, err)
 			}
 		}
@@ -149,28 +149,28 @@ func TestBadValues(t *testing.T) {
 		is     error
 		msg    string
 	}{
-		{"union index", `["null","string"]`, decode.Limits{}, []byte{0x04}, avro.ErrMalformed, "union index 2"},
-		{"negative union index", `["null","string"]`, decode.Limits{}, []byte{0x01}, avro.ErrMalformed, "union index -1"},
-		{"enum index", `{"type":"enum","name":"E","symbols":["A"]}`, decode.Limits{}, []byte{0x02}, avro.ErrMalformed, "enum index 1"},
-		{"boolean byte", `"boolean"`, decode.Limits{}, []byte{0x02}, avro.ErrMalformed, "boolean byte"},
-		{"invalid utf8", `"string"`, decode.Limits{}, []byte{0x04, 0xc3, 0x28}, avro.ErrMalformed, "UTF-8"},
-		{"negative length", `"bytes"`, decode.Limits{}, []byte{0x03}, avro.ErrMalformed, "negative length"},
-		{"string over MaxBytes", `"string"`, decode.Limits{MaxBytes: 3}, []byte{0x08, 'a', 'b', 'c', 'd'}, decode.ErrLimit, "4-byte value"},
-		{"huge length", `"bytes"`, decode.Limits{}, []byte{0xfe, 0xff, 0xff, 0xff, 0x0f}, decode.ErrLimit, "limit"},
-		{"array over MaxItems", `{"type":"array","items":"null"}`, decode.Limits{MaxItems: 3}, []byte{0x08, 0x00}, decode.ErrLimit, "4 items"},
-		{"array blocks over MaxItems", `{"type":"array","items":"null"}`, decode.Limits{MaxItems: 3}, []byte{0x04, 0x04, 0x00}, decode.ErrLimit, "after 2"},
-		{"map over MaxItems", `{"type":"map","values":"null"}`, decode.Limits{MaxItems: 1}, []byte{0x04, 0x02, 'a', 0x02, 'b', 0x00}, decode.ErrLimit, "limit"},
-		{"negative block size", `{"type":"array","items":"int"}`, decode.Limits{}, []byte{0x01, 0x01, 0x02}, avro.ErrMalformed, "negative block size"},
-		{"varint too long", `"long"`, decode.Limits{}, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, avro.ErrMalformed, "64 bits"},
-		{"int out of range", `"int"`, decode.Limits{}, []byte{0x80, 0x80, 0x80, 0x80, 0x10}, avro.ErrMalformed, "32-bit"},
-		{"trailing bytes", `"int"`, decode.Limits{}, []byte{0x02, 0x00}, avro.ErrMalformed, "1 bytes after"},
-		{"decimal over precision", `{"type":"bytes","logicalType":"decimal","precision":2,"scale":0}`, decode.Limits{}, []byte{0x04, 0x03, 0xe8}, avro.ErrMalformed, "more than 2 digits"},
+		{"union index", `["null","string"]`, decode.Limits{}, []byte{0x04}, decode.ErrMalformed, "union index 2"},
+		{"negative union index", `["null","string"]`, decode.Limits{}, []byte{0x01}, decode.ErrMalformed, "union index -1"},
+		{"enum index", `{"type":"enum","name":"E","symbols":["A"]}`, decode.Limits{}, []byte{0x02}, decode.ErrMalformed, "enum index 1"},
+		{"boolean byte", `"boolean"`, decode.Limits{}, []byte{0x02}, decode.ErrMalformed, "boolean byte"},
+		{"invalid utf8", `"string"`, decode.Limits{}, []byte{0x04, 0xc3, 0x28}, decode.ErrMalformed, "UTF-8"},
+		{"negative length", `"bytes"`, decode.Limits{}, []byte{0x03}, decode.ErrMalformed, "negative length"},
+		{"string over MaxBytes", `"string"`, decode.Limits{MaxBytes: 3}, []byte{0x08, 'a', 'b', 'c', 'd'}, decode.ErrTooLarge, "4-byte value"},
+		{"huge length", `"bytes"`, decode.Limits{}, []byte{0xfe, 0xff, 0xff, 0xff, 0x0f}, decode.ErrTooLarge, "limit"},
+		{"array over MaxItems", `{"type":"array","items":"null"}`, decode.Limits{MaxItems: 3}, []byte{0x08, 0x00}, decode.ErrTooLarge, "4 items"},
+		{"array blocks over MaxItems", `{"type":"array","items":"null"}`, decode.Limits{MaxItems: 3}, []byte{0x04, 0x04, 0x00}, decode.ErrTooLarge, "after 2"},
+		{"map over MaxItems", `{"type":"map","values":"null"}`, decode.Limits{MaxItems: 1}, []byte{0x04, 0x02, 'a', 0x02, 'b', 0x00}, decode.ErrTooLarge, "limit"},
+		{"negative block size", `{"type":"array","items":"int"}`, decode.Limits{}, []byte{0x01, 0x01, 0x02}, decode.ErrMalformed, "negative block size"},
+		{"varint too long", `"long"`, decode.Limits{}, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, decode.ErrMalformed, "64 bits"},
+		{"int out of range", `"int"`, decode.Limits{}, []byte{0x80, 0x80, 0x80, 0x80, 0x10}, decode.ErrMalformed, "32-bit"},
+		{"trailing bytes", `"int"`, decode.Limits{}, []byte{0x02, 0x00}, decode.ErrMalformed, "1 bytes after"},
+		{"decimal over precision", `{"type":"bytes","logicalType":"decimal","precision":2,"scale":0}`, decode.Limits{}, []byte{0x04, 0x03, 0xe8}, decode.ErrRange, "more than 2 digits"},
 		{"decimal over 128 bits", `{"type":"bytes","logicalType":"decimal","precision":38,"scale":0}`, decode.Limits{},
-			append([]byte{0x22, 0x01}, make([]byte, 16)...), avro.ErrMalformed, "overflows"},
+			append([]byte{0x22, 0x01}, make([]byte, 16)...), decode.ErrRange, "overflows"},
 		{"duration months", `{"type":"fixed","name":"D","size":12,"logicalType":"duration"}`, decode.Limits{},
-			[]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0}, avro.ErrMalformed, "months"},
-		{"float truncated", `"float"`, decode.Limits{}, []byte{0, 0}, avro.ErrMalformed, "unexpected end"},
-		{"empty record payload", `{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}`, decode.Limits{}, nil, avro.ErrMalformed, "field a"},
+			[]byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0}, decode.ErrRange, "months"},
+		{"float truncated", `"float"`, decode.Limits{}, []byte{0, 0}, decode.ErrMalformed, "unexpected end"},
+		{"empty record payload", `{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}`, decode.Limits{}, nil, decode.ErrMalformed, "field a"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -186,7 +186,7 @@ func TestBadValues(t *testing.T) {
 			if !errors.Is(errs[0], c.is) || !strings.Contains(errs[0].Error(), c.msg) {
 				t.Fatalf("error %v, want %v containing %q", errs[0], c.is, c.msg)
 			}
-			if !strings.HasPrefix(errs[0].Error(), "avro: ") {
+			if !strings.HasPrefix(errs[0].Error(), "decode: ") {
 				t.Fatalf("error %q does not start with the package name", errs[0])
 			}
 		})
@@ -217,7 +217,7 @@ func TestDepthLimitOnSkippedRecursion(t *testing.T) {
 	if errs[0] != nil || rec.Column(0).(*array.Int32).Value(0) != 1 {
 		t.Fatalf("shallow value: %v", errs[0])
 	}
-	if !errors.Is(errs[1], decode.ErrLimit) {
-		t.Fatalf("deep value: %v, want ErrLimit", errs[1])
+	if !errors.Is(errs[1], decode.ErrTooLarge) {
+		t.Fatalf("deep value: %v, want ErrTooLarge", errs[1])
 	}
 }

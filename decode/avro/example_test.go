@@ -42,7 +42,7 @@ func ExampleNewCompiler() {
 	//     - amount: type=float64
 	//     - status: type=dictionary<values=utf8, indices=int32, ordered=false>
 	// {"amount":10,"id":"tx1","status":"SETTLED"}
-	// avro: field amount at byte 4: avro: malformed value: unexpected end of data
+	// decode: field amount at byte 4: malformed value: unexpected end of data
 }
 
 // A reader schema gives every writer schema's values one layout: fields the

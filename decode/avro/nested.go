@@ -2,32 +2,23 @@ package avro
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/avro/avroschema"
 )
 
-// A ValueError is a record value that did not decode: where (the reader
-// field path and the byte offset in the payload) and why.
-type ValueError struct {
-	// Path is the dotted reader field path ("" for a top-level value that is
-	// not a record); "[]" marks array items and "{}" map values.
-	Path string
-	// Offset is how far into the payload decoding got.
-	Offset int
-	Err    error
-}
-
-func (e *ValueError) Error() string {
-	if e.Path == "" {
-		return fmt.Sprintf("avro: at byte %d: %v", e.Offset, e.Err)
+// at wraps err, the failure of the value at path, in a *decode.ValueError at
+// the reader's position, unless a nested value already did (it named the
+// deeper path).
+func at(r *reader, path string, err error) error {
+	var ve *decode.ValueError
+	if errors.As(err, &ve) {
+		return err
 	}
-	return fmt.Sprintf("avro: field %s at byte %d: %v", e.Path, e.Offset, e.Err)
+	return &decode.ValueError{Path: path, Offset: r.pos, Err: err}
 }
-
-func (e *ValueError) Unwrap() error { return e.Err }
 
 // steps are a record's fields in writer order (decoded into a reader field,
 // or skipped), then the reader fields the writer lacks (filled from their
@@ -42,7 +33,6 @@ type skipDec struct{ n *avroschema.Node }
 
 func (d skipDec) decode(r *reader) error { return r.skip(d.n, 0) }
 func (skipDec) null()                    {}
-func (skipDec) reserve(int)              {}
 
 // run decodes a record's fields. On an error it appends a null to every
 // field not reached, so each field builder gets exactly one entry.
@@ -52,20 +42,10 @@ func (s *steps) run(r *reader) error {
 			for _, rest := range s.decs[i+1:] {
 				rest.null()
 			}
-			var ve *ValueError
-			if errors.As(err, &ve) {
-				return err // a nested record already named the field
-			}
-			return &ValueError{Path: s.paths[i], Offset: r.pos, Err: err}
+			return at(r, s.paths[i], err)
 		}
 	}
 	return nil
-}
-
-func (s *steps) reserve(n int) {
-	for _, d := range s.decs {
-		d.reserve(n)
-	}
 }
 
 // rowDec decodes the top-level record: its fields are the columns.
@@ -82,8 +62,6 @@ func (d *rowDec) null() {
 	}
 }
 
-func (d *rowDec) reserve(n int) { d.steps.reserve(n) }
-
 // structDec decodes a nested record into a struct column.
 type structDec struct {
 	b     *array.StructBuilder
@@ -97,15 +75,10 @@ func (d *structDec) decode(r *reader) error {
 
 func (d *structDec) null() { d.b.AppendNull() }
 
-func (d *structDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.steps.reserve(n)
-}
-
 type listDec struct {
-	b     *array.ListBuilder
-	item  decoder
-	items int // items appended this batch
+	b    *array.ListBuilder
+	item decoder
+	path string // of the items: the list's path and "[]"
 }
 
 func (d *listDec) decode(r *reader) error {
@@ -117,10 +90,9 @@ func (d *listDec) decode(r *reader) error {
 			return err
 		}
 		total += n
-		d.items += n
 		for ; n > 0; n-- {
 			if err := d.item.decode(r); err != nil {
-				return err
+				return at(r, d.path, err)
 			}
 		}
 	}
@@ -128,19 +100,12 @@ func (d *listDec) decode(r *reader) error {
 
 func (d *listDec) null() { d.b.AppendNull() }
 
-func (d *listDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.item.reserve(d.items)
-	d.items = 0
-}
-
 type mapDec struct {
-	b       *array.MapBuilder
-	keys    *array.BinaryBuilder
-	value   decoder
-	check   bool
-	items   int // entries appended this batch
-	keyData int // key bytes appended this batch
+	b     *array.MapBuilder
+	keys  *array.BinaryBuilder
+	value decoder
+	check bool
+	path  string // of the values: the map's path and "{}"
 }
 
 func (d *mapDec) decode(r *reader) error {
@@ -152,7 +117,6 @@ func (d *mapDec) decode(r *reader) error {
 			return err
 		}
 		total += n
-		d.items += n
 		for ; n > 0; n-- {
 			// A key that fails is not appended: the entry stops before it,
 			// keeping keys and values the same length.
@@ -162,26 +126,17 @@ func (d *mapDec) decode(r *reader) error {
 				err = errUTF8
 			}
 			if err != nil {
-				return err
+				return err // a key error is the map's own
 			}
 			appendBinary(d.keys, k)
-			d.keyData += len(k)
 			if err := d.value.decode(r); err != nil {
-				return err
+				return at(r, d.path, err)
 			}
 		}
 	}
 }
 
 func (d *mapDec) null() { d.b.AppendNull() }
-
-func (d *mapDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.keys.Reserve(d.items)
-	d.keys.ReserveData(d.keyData)
-	d.value.reserve(d.items)
-	d.items, d.keyData = 0, 0
-}
 
 // unionDec reads a writer union's branch index and hands the value to the
 // branch's decoder; every branch appends into the same reader column.
@@ -204,12 +159,6 @@ func (d *unionDec) decode(r *reader) error {
 
 func (d *unionDec) null() { d.branches[0].null() }
 
-func (d *unionDec) reserve(n int) {
-	for _, b := range d.branches {
-		b.reserve(n)
-	}
-}
-
 // memberDec appends a value as member j of a union that maps to a struct of
 // nullable members: the struct entry is valid, the other members null.
 type memberDec struct {
@@ -231,11 +180,6 @@ func (d *memberDec) decode(r *reader) error {
 
 func (d *memberDec) null() { d.b.AppendNull() }
 
-func (d *memberDec) reserve(n int) {
-	d.b.Reserve(n)
-	d.inner.reserve(n)
-}
-
 // constDec appends a reader default: the default's Avro encoding, decoded
 // from its own reader each time.
 type constDec struct {
@@ -248,5 +192,4 @@ func (d *constDec) decode(*reader) error {
 	return d.inner.decode(&d.rd)
 }
 
-func (d *constDec) null()         { d.inner.null() }
-func (d *constDec) reserve(n int) { d.inner.reserve(n) }
+func (d *constDec) null() { d.inner.null() }

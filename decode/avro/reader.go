@@ -2,7 +2,6 @@ package avro
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -11,16 +10,14 @@ import (
 	"github.com/sabot-kafka/sabot/decode/avro/avroschema"
 )
 
-// ErrMalformed is wrapped by errors for values that are not valid Avro binary
-// for their writer schema: truncated data, negative lengths, varints over 64
-// bits, union or enum indexes out of range, invalid UTF-8, trailing bytes.
-var ErrMalformed = errors.New("avro: malformed value")
-
+// Values that are not valid Avro binary for their writer schema — truncated
+// data, negative lengths, varints over 64 bits, union or enum indexes out of
+// range, invalid UTF-8, trailing bytes — fail with decode.ErrMalformed.
 var (
-	errTruncated = fmt.Errorf("%w: unexpected end of data", ErrMalformed)
-	errVarint    = fmt.Errorf("%w: varint longer than 64 bits", ErrMalformed)
-	errUTF8      = fmt.Errorf("%w: string is not valid UTF-8", ErrMalformed)
-	errNegLength = fmt.Errorf("%w: negative length", ErrMalformed)
+	errTruncated = fmt.Errorf("%w: unexpected end of data", decode.ErrMalformed)
+	errVarint    = fmt.Errorf("%w: varint longer than 64 bits", decode.ErrMalformed)
+	errUTF8      = fmt.Errorf("%w: string is not valid UTF-8", decode.ErrMalformed)
+	errNegLength = fmt.Errorf("%w: negative length", decode.ErrMalformed)
 )
 
 // reader reads Avro binary from one payload. It lives in the appender so the
@@ -88,7 +85,7 @@ func (r *reader) longSlow() int64 {
 func (r *reader) int() int32 {
 	v := r.long()
 	if v < math.MinInt32 || v > math.MaxInt32 {
-		r.fail(fmt.Errorf("%w: int %d out of 32-bit range", ErrMalformed, v))
+		r.fail(fmt.Errorf("%w: int %d out of 32-bit range", decode.ErrMalformed, v))
 		return 0
 	}
 	return int32(v)
@@ -121,7 +118,7 @@ func (r *reader) boolean() bool {
 	}
 	b := r.buf[r.pos]
 	if b > 1 {
-		r.fail(fmt.Errorf("%w: boolean byte 0x%02x", ErrMalformed, b))
+		r.fail(fmt.Errorf("%w: boolean byte 0x%02x", decode.ErrMalformed, b))
 		return false
 	}
 	r.pos++
@@ -158,7 +155,7 @@ func (r *reader) fixed(n int64) []byte {
 		r.fail(errNegLength)
 		return nil
 	case n > int64(r.maxBytes):
-		r.fail(fmt.Errorf("%d-byte value over the %d-byte limit: %w", n, r.maxBytes, decode.ErrLimit))
+		r.fail(fmt.Errorf("%w: %d-byte value over the %d-byte limit", decode.ErrTooLarge, n, r.maxBytes))
 		return nil
 	case n > int64(len(r.buf)-r.pos):
 		r.fail(errTruncated)
@@ -187,7 +184,7 @@ func (r *reader) blockCount(total int) (int, error) {
 			return 0, r.err
 		}
 		if size < 0 {
-			return 0, fmt.Errorf("%w: negative block size %d", ErrMalformed, size)
+			return 0, fmt.Errorf("%w: negative block size %d", decode.ErrMalformed, size)
 		}
 	}
 	if n > int64(r.maxItems-total) {
@@ -197,7 +194,7 @@ func (r *reader) blockCount(total int) (int, error) {
 }
 
 func (r *reader) itemsLimit(total int, n int64) error {
-	return fmt.Errorf("block of %d items after %d is over the %d-item limit: %w", n, total, r.maxItems, decode.ErrLimit)
+	return fmt.Errorf("%w: block of %d items after %d is over the %d-item limit", decode.ErrTooLarge, n, total, r.maxItems)
 }
 
 // skip reads past one value of writer type n without decoding it: fields the
@@ -205,7 +202,7 @@ func (r *reader) itemsLimit(total int, n int64) error {
 // are off the fast path) and so handles recursive types, bounded by maxDepth.
 func (r *reader) skip(n *avroschema.Node, depth int) error {
 	if depth > r.maxDepth {
-		return fmt.Errorf("value nested deeper than %d: %w", r.maxDepth, decode.ErrLimit)
+		return fmt.Errorf("%w: value nested deeper than %d", decode.ErrTooLarge, r.maxDepth)
 	}
 	switch n.Kind {
 	case avroschema.Null:
@@ -239,7 +236,7 @@ func (r *reader) skip(n *avroschema.Node, depth int) error {
 	case avroschema.Array, avroschema.Map:
 		return r.skipBlocks(n, depth)
 	default:
-		return fmt.Errorf("%w: cannot skip %s", ErrMalformed, n.Kind)
+		return fmt.Errorf("%w: cannot skip %s", decode.ErrMalformed, n.Kind)
 	}
 	return r.err
 }
@@ -290,5 +287,5 @@ func (r *reader) skipBlocks(n *avroschema.Node, depth int) error {
 }
 
 func badUnionIndex(i int64, n int) error {
-	return fmt.Errorf("%w: union index %d outside 0..%d", ErrMalformed, i, n-1)
+	return fmt.Errorf("%w: union index %d outside 0..%d", decode.ErrMalformed, i, n-1)
 }

@@ -6,13 +6,15 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/avro/avroschema"
 )
 
 // ErrIncompatible is wrapped by errors for a writer schema that cannot be read
 // with the reader schema (Avro schema resolution fails): at compile time for
-// the schemas as a whole, at decode time for a union branch or enum symbol
-// the reader has no match for.
+// the schemas as a whole; at decode time, for a union branch or enum symbol
+// the reader has no match for, it is wrapped along with decode.ErrType (or
+// decode.ErrNull for a null branch) in the record's *decode.ValueError.
 var ErrIncompatible = errors.New("avro: writer and reader schemas are incompatible")
 
 // resolver compiles (writer, reader) type pairs into specs following the
@@ -76,13 +78,13 @@ func (c *resolver) resolve(w, r *avroschema.Node, path string) (spec, error) {
 		if err != nil {
 			return nil, err
 		}
-		return listSpec{item: item}, nil
+		return listSpec{item: item, path: path + "[]"}, nil
 	case avroschema.Map:
 		v, err := c.resolve(w.Values, r.Values, path+"{}")
 		if err != nil {
 			return nil, err
 		}
-		return mapSpec{value: v, check: c.check}, nil
+		return mapSpec{value: v, check: c.check, path: path + "{}"}, nil
 	case avroschema.Record:
 		return c.record(w, r, path)
 	}
@@ -153,8 +155,13 @@ func (c *resolver) writerUnion(w, r *avroschema.Node, path string) (spec, error)
 	matched := false
 	for i, wb := range w.Branches {
 		if !fits(wb, r) {
-			branches[i] = errSpec{err: incompatible(path, "writer union branch %d (%s) has no match in reader %s",
-				i, wb.TypeName(), r.TypeName())}
+			// Met per value: a null the reader cannot hold, or a type.
+			kind := decode.ErrType
+			if wb.Kind == avroschema.Null {
+				kind = decode.ErrNull
+			}
+			branches[i] = errSpec{err: fmt.Errorf("%w: writer union branch %d (%s) has no match in reader %s (%w)",
+				kind, i, wb.TypeName(), r.TypeName(), ErrIncompatible)}
 			continue
 		}
 		s, err := c.resolve(wb, r, path)

@@ -129,7 +129,7 @@ func TestCompileErrors(t *testing.T) {
 		{"deep recursion", rec(`{"name":"child","type":{"type":"record","name":"C","fields":[{"name":"kids","type":{"type":"array","items":"C"}}]}}`), "", decode.Limits{},
 			decode.ErrUnsupported, "field child.kids[]: recursive record t.C"},
 		{"too deep", rec(`{"name":"a","type":{"type":"array","items":{"type":"array","items":{"type":"array","items":"int"}}}}`), "", decode.Limits{MaxDepth: 2},
-			decode.ErrLimit, "field a[][]"},
+			decode.ErrTooLarge, "field a[][]"},
 		{"missing default", rec(`{"name":"a","type":"int"}`), rec(`{"name":"a","type":"int"},{"name":"b","type":"int"}`), decode.Limits{},
 			avro.ErrIncompatible, "field b: the writer schema lacks the field"},
 		{"type mismatch", rec(`{"name":"a","type":"string"}`), rec(`{"name":"a","type":"int"}`), decode.Limits{},

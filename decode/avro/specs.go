@@ -234,7 +234,10 @@ func (s *recordSpec) bindRow(bs []array.Builder) (decoder, error) {
 	return &rowDec{steps: steps, bs: bs}, nil
 }
 
-type listSpec struct{ item spec }
+type listSpec struct {
+	item spec
+	path string // of the items
+}
 
 func (s listSpec) bind(b array.Builder) (decoder, error) {
 	lb, ok := b.(*array.ListBuilder)
@@ -245,12 +248,13 @@ func (s listSpec) bind(b array.Builder) (decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &listDec{b: lb, item: item}, nil
+	return &listDec{b: lb, item: item, path: s.path}, nil
 }
 
 type mapSpec struct {
 	value spec
 	check bool
+	path  string // of the values
 }
 
 func (s mapSpec) bind(b array.Builder) (decoder, error) {
@@ -266,7 +270,7 @@ func (s mapSpec) bind(b array.Builder) (decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &mapDec{b: mb, keys: kb.BinaryBuilder, value: v, check: s.check}, nil
+	return &mapDec{b: mb, keys: kb.BinaryBuilder, value: v, check: s.check, path: s.path}, nil
 }
 
 // unionSpec dispatches on the writer union's branch index.

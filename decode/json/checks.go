@@ -1,15 +1,12 @@
 package json
 
 import (
-	"errors"
 	"math/big"
 	"regexp"
 	"unicode/utf8"
-)
 
-// ErrInvalid is wrapped by record errors for values that break their JSON
-// Schema (a missing required property, a number below its minimum, ...).
-var ErrInvalid = errors.New("json: value does not match its JSON Schema")
+	"github.com/sabot-kafka/sabot/decode"
+)
 
 // checks are JSON Schema assertions compiled into a plan, so a validating
 // decoder checks them while it scans instead of building a document for a
@@ -58,16 +55,16 @@ func (b *bound) cmp(text []byte, f float64) int {
 
 func (c *checks) number(s *scanner, path string, text []byte, f float64) error {
 	if c.min != nil && c.min.cmp(text, f) < 0 {
-		return s.fail(ErrInvalid, path, "%s is less than the minimum %s", text, c.min.text)
+		return s.fail(decode.ErrInvalid, path, "%s is less than the minimum %s", text, c.min.text)
 	}
 	if c.xmin != nil && c.xmin.cmp(text, f) <= 0 {
-		return s.fail(ErrInvalid, path, "%s is not greater than the exclusive minimum %s", text, c.xmin.text)
+		return s.fail(decode.ErrInvalid, path, "%s is not greater than the exclusive minimum %s", text, c.xmin.text)
 	}
 	if c.max != nil && c.max.cmp(text, f) > 0 {
-		return s.fail(ErrInvalid, path, "%s is greater than the maximum %s", text, c.max.text)
+		return s.fail(decode.ErrInvalid, path, "%s is greater than the maximum %s", text, c.max.text)
 	}
 	if c.xmax != nil && c.xmax.cmp(text, f) >= 0 {
-		return s.fail(ErrInvalid, path, "%s is not less than the exclusive maximum %s", text, c.xmax.text)
+		return s.fail(decode.ErrInvalid, path, "%s is not less than the exclusive maximum %s", text, c.xmax.text)
 	}
 	return nil
 }
@@ -76,18 +73,18 @@ func (c *checks) str(s *scanner, path string, v []byte) error {
 	if c.minLen > 0 || c.maxLen >= 0 {
 		n := utf8.RuneCount(v)
 		if n < c.minLen {
-			return s.fail(ErrInvalid, path, "length %d is less than minLength %d", n, c.minLen)
+			return s.fail(decode.ErrInvalid, path, "length %d is less than minLength %d", n, c.minLen)
 		}
 		if c.maxLen >= 0 && n > c.maxLen {
-			return s.fail(ErrInvalid, path, "length %d is greater than maxLength %d", n, c.maxLen)
+			return s.fail(decode.ErrInvalid, path, "length %d is greater than maxLength %d", n, c.maxLen)
 		}
 	}
 	if c.pattern != nil && !c.pattern.Match(v) {
-		return s.fail(ErrInvalid, path, "%q does not match pattern %q", v, c.pattern.String())
+		return s.fail(decode.ErrInvalid, path, "%q does not match pattern %q", v, c.pattern.String())
 	}
 	if c.enum != nil {
 		if _, ok := c.enum[string(v)]; !ok {
-			return s.fail(ErrInvalid, path, "%q is not one of the enum values", v)
+			return s.fail(decode.ErrInvalid, path, "%q is not one of the enum values", v)
 		}
 	}
 	return nil

@@ -35,7 +35,7 @@ func TestDecoderInferredDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Release()
-	if res.NumRows() != 2 || len(res.Errors) != 1 || res.Errors[0].Offset != 101 || !errors.Is(res.Errors[0].Err, json.ErrType) {
+	if res.NumRows() != 2 || len(res.Errors) != 1 || res.Errors[0].Offset != 101 || !errors.Is(res.Errors[0].Err, decode.ErrType) {
 		t.Fatalf("rows %d errors %v", res.NumRows(), res.Errors)
 	}
 	last := res.Batches[len(res.Batches)-1]

@@ -44,6 +44,20 @@
 // map or object, MaxDepth for nesting of objects and arrays (skipped values
 // included). Numbers longer than 1024 characters are refused.
 //
+// # Errors
+//
+// A payload that does not decode returns a *decode.ValueError with the field
+// path ("user.tags[].k"; "[]" marks array items, "{}" map values, "" the
+// value itself) and the byte offset, wrapping: decode.ErrMalformed for text
+// that is not JSON (truncated, bad syntax or escapes, invalid UTF-8, data
+// after the value); decode.ErrType for a value of the wrong kind, a fraction
+// in an integer column (or past a decimal's scale), bad base64 or a
+// repeated key; decode.ErrNull for null or a missing key in a non-nullable
+// field; decode.ErrRange for a number, time or decimal outside its column;
+// decode.ErrTooLarge for a value over a limit; decode.ErrInvalid for a
+// value that breaks the JSON Schema a validating plan checks. The appender
+// still leaves one entry in every builder.
+//
 // # JSON Schema → Arrow
 //
 // properties → struct fields in document order; a property is a nullable

@@ -40,7 +40,7 @@ func ExampleNewPlan() {
 	defer rec.Release()
 	fmt.Println(rec.Column(0), rec.Column(1), rec.Column(2))
 	// Output:
-	// error: json: field "user_id" at byte 12: missing non-nullable field
+	// error: decode: field user_id at byte 12: null in a non-nullable column: key is missing
 	// ["u-1" "u-2" (null)] [12.5 7 1] [1704164645000 1700000000000 (null)]
 }
 

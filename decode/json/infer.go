@@ -32,7 +32,7 @@ func Infer(sample [][]byte, l decode.Limits) (*arrow.Schema, error) {
 	for i, v := range sample {
 		s.reset(v)
 		if c := s.ws(); c != '{' {
-			return nil, fmt.Errorf("json: sample value %d is a %s, want an object: %w", i, kindName(c), ErrType)
+			return nil, fmt.Errorf("json: sample value %d is a %s, want an object: %w", i, kindName(c), decode.ErrType)
 		}
 		if err := s.shape(root); err != nil {
 			return nil, fmt.Errorf("json: sample value %d: %w", i, err)

@@ -108,31 +108,32 @@ func TestDecodeErrors(t *testing.T) {
 		msg  string
 	}{
 		{`{"id":1,"name":"ok"}`, nil, ""},
-		{`{"id":2147483648}`, json.ErrType, "not an integer in"},
-		{`{"id":1.5}`, json.ErrType, "not an integer"},
-		{`{"name":"x"}`, json.ErrType, `field "id"`},
-		{`{"id":null}`, json.ErrType, "null for a non-nullable"},
-		{`{"id":"1"}`, json.ErrType, "want number, got string"},
-		{`{"id":1,"id":2}`, json.ErrSyntax, "duplicate key"},
-		{`{"id":1,"m":{"a":1,"a":2}}`, json.ErrSyntax, "duplicate key"},
-		{`{"id":1,"name":"abc`, json.ErrSyntax, "end of input"},
-		{`{"id":1,"name":"\x"}`, json.ErrSyntax, "bad escape"},
-		{`{"id":1,"name":"\u12"}`, json.ErrSyntax, "bad \\u escape"},
-		{"{\"id\":1,\"name\":\"\xff\"}", json.ErrSyntax, "UTF-8"},
-		{"{\"id\":1,\"name\":\"a\nb\"}", json.ErrSyntax, "control character"},
-		{`{"id":1,"name":"0123456789abcdefXX"}`, decode.ErrLimit, "string"},
-		{`{"id":1,"tags":[{"k":"a"},{"k":"b"},{"k":"c"},{"k":"d"}]}`, decode.ErrLimit, "more than 3"},
-		{`{"id":1,"x":[[[[[1]]]]]}`, decode.ErrLimit, "nesting deeper"},
-		{`{"id":1,"tags":[{"k":1}]}`, json.ErrType, `field "tags[].k"`},
-		{`{"id":1} x`, json.ErrSyntax, "after the top-level"},
-		{`[1]`, json.ErrType, "want an object"},
-		{``, json.ErrSyntax, "end of input"},
-		{`{"id":01}`, json.ErrSyntax, "expected ','"},
-		{`{"id":1,}`, json.ErrSyntax, "expected an object key"},
-		{`{"id":-}`, json.ErrSyntax, "invalid number"},
-		{`{"id":1e999999999999}`, json.ErrType, "not an integer"},
-		{`{"id":tru}`, json.ErrType, "want number"},
-		{`{"id":1,"name":nul}`, json.ErrType, "want string"},
+		{`{"id":2147483648}`, decode.ErrRange, "decode: field id at byte 16: value out of range for its column: 2147483648 is outside [-2147483648, 2147483647]"},
+		{`{"id":1.5}`, decode.ErrType, "1.5 is not an integer"},
+		{`{"name":"x"}`, decode.ErrNull, `field id `},
+		{`{"id":null}`, decode.ErrNull, "field id at byte 10: null in a non-nullable column: got null"},
+		{`{"id":"1"}`, decode.ErrType, "want number, got string"},
+		{`{"id":1,"id":2}`, decode.ErrType, "duplicate key"},
+		{`{"id":1,"m":{"a":1,"a":2}}`, decode.ErrType, "duplicate key"},
+		{`{"id":1,"name":"abc`, decode.ErrMalformed, "end of input"},
+		{`{"id":1,"name":"\x"}`, decode.ErrMalformed, "bad escape"},
+		{`{"id":1,"name":"\u12"}`, decode.ErrMalformed, "bad \\u escape"},
+		{"{\"id\":1,\"name\":\"\xff\"}", decode.ErrMalformed, "UTF-8"},
+		{"{\"id\":1,\"name\":\"a\nb\"}", decode.ErrMalformed, "control character"},
+		{`{"id":1,"name":"0123456789abcdefXX"}`, decode.ErrTooLarge, "string"},
+		{`{"id":1,"tags":[{"k":"a"},{"k":"b"},{"k":"c"},{"k":"d"}]}`, decode.ErrTooLarge, "more than 3"},
+		{`{"id":1,"x":[[[[[1]]]]]}`, decode.ErrTooLarge, "nesting deeper"},
+		{`{"id":1,"tags":[{"k":1}]}`, decode.ErrType, `field tags[].k `},
+		{`{"id":1,"m":{"a":"x"}}`, decode.ErrType, `field m{} `},
+		{`{"id":1} x`, decode.ErrMalformed, "after the top-level"},
+		{`[1]`, decode.ErrType, "decode: at byte 0: value does not fit its column: top-level value is a array, want an object"},
+		{``, decode.ErrMalformed, "end of input"},
+		{`{"id":01}`, decode.ErrMalformed, "expected ','"},
+		{`{"id":1,}`, decode.ErrMalformed, "expected an object key"},
+		{`{"id":-}`, decode.ErrMalformed, "invalid number"},
+		{`{"id":1e999999999999}`, decode.ErrRange, "is outside"},
+		{`{"id":tru}`, decode.ErrType, "want number"},
+		{`{"id":1,"name":nul}`, decode.ErrType, "want string"},
 	}
 	payloads := make([][]byte, len(tests))
 	for i, tc := range tests {
@@ -148,8 +149,8 @@ func TestDecodeErrors(t *testing.T) {
 			}
 			continue
 		}
-		var je *json.Error
-		if !errors.Is(err, tc.kind) || !errors.As(err, &je) || !strings.Contains(err.Error(), tc.msg) {
+		var ve *decode.ValueError
+		if !errors.Is(err, tc.kind) || !errors.As(err, &ve) || !strings.Contains(err.Error(), tc.msg) {
 			t.Errorf("%q: got %v, want %v containing %q", tc.in, err, tc.kind, tc.msg)
 		}
 	}

@@ -694,11 +694,11 @@ func (d *deriver) mapNode(n *node, sch *jsonschema.Schema, depth int) error {
 		item = &node{typ: arrow.BinaryTypes.String, raw: true, admitsNull: true}
 	} else {
 		var err error
-		if item, err = d.node(vs, "value", n.path+"[]", depth+1); err != nil {
+		if item, err = d.node(vs, "value", n.path+"{}", depth+1); err != nil {
 			return err
 		}
 	}
-	item.name, item.path = "value", n.path+"[]"
+	item.name, item.path = "value", n.path+"{}"
 	d.setNullable(item, true) // Arrow map items are nullable
 	n.typ = arrow.MapOfWithMetadata(arrow.BinaryTypes.String, arrow.Metadata{}, item.typ, item.field().Metadata)
 	n.kids = []*node{item}

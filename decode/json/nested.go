@@ -86,7 +86,7 @@ func (d *objDec) object(s *scanner) error {
 		}
 		switch {
 		case i >= 0 && d.seen[i]:
-			return d.fail(s.fail(ErrSyntax, d.kids[i].path, "duplicate key"))
+			return d.fail(s.fail(decode.ErrType, d.kids[i].path, "duplicate key %q", key))
 		case i >= 0:
 			d.seen[i] = true
 			if err := d.fields[i].value(s, c); err != nil {
@@ -94,14 +94,14 @@ func (d *objDec) object(s *scanner) error {
 			}
 			next = i + 1
 		case d.closed:
-			return d.fail(s.fail(ErrInvalid, d.path, "additional property %q is not allowed", key))
+			return d.fail(s.fail(decode.ErrInvalid, d.path, "additional property %q is not allowed", key))
 		default:
 			if err := s.skip(d.path); err != nil {
 				return d.fail(err)
 			}
 		}
 		if n++; n > s.lim.MaxItems {
-			return d.fail(s.fail(decode.ErrLimit, d.path, "object with more than %d keys", s.lim.MaxItems))
+			return d.fail(s.fail(decode.ErrTooLarge, d.path, "object with more than %d keys", s.lim.MaxItems))
 		}
 		switch c = s.ws(); c {
 		case ',':
@@ -123,7 +123,7 @@ func (d *objDec) finish(s *scanner) error {
 	var err error
 	for _, i := range d.required {
 		if !d.seen[i] && err == nil {
-			err = s.fail(ErrInvalid, d.path, "missing required property %q", d.kids[i].name)
+			err = s.fail(decode.ErrInvalid, d.path, "missing required property %q", d.kids[i].name)
 		}
 	}
 	for i, seen := range d.seen {
@@ -132,7 +132,7 @@ func (d *objDec) finish(s *scanner) error {
 		}
 		d.fields[i].null()
 		if err == nil && !d.kids[i].nullable {
-			err = s.fail(ErrType, d.kids[i].path, "missing non-nullable field")
+			err = s.fail(decode.ErrNull, d.kids[i].path, "key is missing")
 		}
 	}
 	return err
@@ -190,7 +190,7 @@ func (d *listDec) value(s *scanner, c byte) error {
 				return err
 			}
 			if n++; n > s.lim.MaxItems {
-				return s.fail(decode.ErrLimit, d.path, "array with more than %d items", s.lim.MaxItems)
+				return s.fail(decode.ErrTooLarge, d.path, "array with more than %d items", s.lim.MaxItems)
 			}
 			c = s.ws()
 			if c == ',' {
@@ -207,7 +207,7 @@ func (d *listDec) value(s *scanner, c byte) error {
 	s.pos++
 	s.depth--
 	if n < d.minItems || (d.maxItems >= 0 && n > d.maxItems) {
-		return s.fail(ErrInvalid, d.path, "%d items, want between %d and %s", n, d.minItems, maxText(d.maxItems))
+		return s.fail(decode.ErrInvalid, d.path, "%d items, want between %d and %s", n, d.minItems, maxText(d.maxItems))
 	}
 	return nil
 }
@@ -259,7 +259,7 @@ func (d *mapDec) value(s *scanner, c byte) error {
 			return err
 		}
 		if d.dups.add(key, d.keyB, first) {
-			return s.fail(ErrSyntax, d.path, "duplicate key %q", key)
+			return s.fail(decode.ErrType, d.path, "duplicate key %q", key)
 		}
 		if s.ws() != ':' {
 			return s.syntax(d.path, "expected ':' after an object key")
@@ -270,7 +270,7 @@ func (d *mapDec) value(s *scanner, c byte) error {
 			return err
 		}
 		if n > s.lim.MaxItems {
-			return s.fail(decode.ErrLimit, d.path, "object with more than %d keys", s.lim.MaxItems)
+			return s.fail(decode.ErrTooLarge, d.path, "object with more than %d keys", s.lim.MaxItems)
 		}
 		switch c = s.ws(); c {
 		case ',':

@@ -124,10 +124,19 @@ func (n *node) compileElem(f arrow.Field, depth int) error {
 	if err != nil {
 		return err
 	}
-	k.path = n.path + "[]"
+	k.path = n.path + itemMark(n.typ)
 	fixPaths(k)
 	n.kids = []*node{k}
 	return nil
+}
+
+// itemMark is the path segment of the items of a list ("[]") or the values
+// of a map ("{}") of type t.
+func itemMark(t arrow.DataType) string {
+	if t.ID() == arrow.MAP {
+		return "{}"
+	}
+	return "[]"
 }
 
 // fixPaths recomputes the paths below n after its own path changed.
@@ -137,7 +146,7 @@ func fixPaths(n *node) {
 		if isStruct {
 			k.path = joinPath(n.path, k.name)
 		} else {
-			k.path = n.path + "[]"
+			k.path = n.path + itemMark(n.typ)
 		}
 		fixPaths(k)
 	}

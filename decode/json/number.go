@@ -1,6 +1,7 @@
 package json
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"unsafe"
@@ -287,4 +288,32 @@ func validNumber(b []byte) (integer, ok bool) {
 	s.lim.MaxBytes = len(b) + 1
 	_, integer, err := s.number("")
 	return integer, err == nil && s.pos == len(b)
+}
+
+// integral reports whether the JSON number b (grammar-checked) has an
+// integral value (1, -3, 1.0, 1e3), for error messages.
+func integral(b []byte) bool {
+	_, digits, exp, ok := decimalText(b)
+	if !ok { // an exponent past 2^20: integral when it is positive
+		return !bytes.Contains(b, []byte("e-")) && !bytes.Contains(b, []byte("E-"))
+	}
+	digits, exp = trimZeros(digits, exp)
+	return digits.len() == 0 || exp >= 0
+}
+
+// fractionDigits is how many significant digits the JSON number b has after
+// the decimal point, for error messages.
+func fractionDigits(b []byte) int {
+	_, digits, exp, ok := decimalText(b)
+	if !ok {
+		if integral(b) {
+			return 0
+		}
+		return math.MaxInt32
+	}
+	digits, exp = trimZeros(digits, exp)
+	if digits.len() == 0 || exp >= 0 {
+		return 0
+	}
+	return -exp
 }

@@ -179,7 +179,7 @@ func (a *appender) Append(payload []byte) error {
 		if c == 0 {
 			return s.syntax("", "empty value")
 		}
-		return &Error{Offset: s.pos, Msg: "top-level value is a " + kindName(c) + ", want an object", Kind: ErrType}
+		return s.fail(decode.ErrType, "", "top-level value is a %s, want an object", kindName(c))
 	}
 	if err := a.root.object(s); err != nil {
 		return err

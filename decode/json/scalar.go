@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/sabot-kafka/sabot/decode"
 )
 
 // dec decodes one JSON value into one builder entry. value is called with
@@ -24,11 +26,30 @@ type base struct {
 }
 
 func (d *base) wrongKind(s *scanner, want string, c byte) error {
-	return s.fail(ErrType, d.path, "want %s, got %s", want, kindName(c))
+	return s.fail(decode.ErrType, d.path, "want %s, got %s", want, kindName(c))
 }
 
 func (d *base) badNull(s *scanner) error {
-	return s.fail(ErrType, d.path, "null for a non-nullable field")
+	return s.fail(decode.ErrNull, d.path, "got null")
+}
+
+// notInt is the error for a number an integer column cannot take: a
+// fraction (decode.ErrType) or an integer outside [lo, hi] (decode.ErrRange).
+func (d *base) notInt(s *scanner, text []byte, lo, hi any) error {
+	if !integral(text) {
+		return s.fail(decode.ErrType, d.path, "%s is not an integer", text)
+	}
+	return s.fail(decode.ErrRange, d.path, "%s is outside [%v, %v]", text, lo, hi)
+}
+
+// notDecimal is the error for a number a decimal column cannot take exactly:
+// more fractional digits than its scale (decode.ErrType, like a fraction in
+// an integer column) or more digits than its precision (decode.ErrRange).
+func (d *base) notDecimal(s *scanner, text []byte, prec, scale int32) error {
+	if fractionDigits(text) > int(scale) {
+		return s.fail(decode.ErrType, d.path, "%s has more than %d fractional digits for decimal(%d, %d)", text, scale, prec, scale)
+	}
+	return s.fail(decode.ErrRange, d.path, "%s has more than %d digits for decimal(%d, %d)", text, prec, prec, scale)
 }
 
 // onNull handles a JSON null: it appends null and says whether the value was
@@ -115,7 +136,7 @@ func (d *intDec[T, B]) value(s *scanner, c byte) error {
 	v, ok := parseInt(text, integer, d.lo, d.hi)
 	if !ok {
 		d.b.AppendNull()
-		return s.fail(ErrType, d.path, "%s is not an integer in [%d, %d]", text, d.lo, d.hi)
+		return d.notInt(s, text, d.lo, d.hi)
 	}
 	if d.chk != nil {
 		if err := d.chk.number(s, d.path, text, float64(v)); err != nil {
@@ -148,7 +169,7 @@ func (d *uintDec[T, B]) value(s *scanner, c byte) error {
 	v, ok := parseUint(text, integer, d.hi)
 	if !ok {
 		d.b.AppendNull()
-		return s.fail(ErrType, d.path, "%s is not an integer in [0, %d]", text, d.hi)
+		return d.notInt(s, text, 0, d.hi)
 	}
 	if d.chk != nil {
 		if err := d.chk.number(s, d.path, text, float64(v)); err != nil {
@@ -181,7 +202,7 @@ func (d *floatDec[T, B]) value(s *scanner, c byte) error {
 	f, ok := parseFloat(text, d.bits)
 	if !ok {
 		d.b.AppendNull()
-		return s.fail(ErrType, d.path, "%s is out of range for float%d", text, d.bits)
+		return s.fail(decode.ErrRange, d.path, "%s is out of range for float%d", text, d.bits)
 	}
 	if d.chk != nil {
 		if err := d.chk.number(s, d.path, text, f); err != nil {
@@ -274,7 +295,7 @@ func (d *binaryDec) value(s *scanner, c byte) error {
 	d.buf = out[:0]
 	if err != nil {
 		d.b.AppendNull()
-		return s.fail(ErrType, d.path, "bad base64: %v", err)
+		return s.fail(decode.ErrType, d.path, "bad base64: %v", err)
 	}
 	d.b.Append(out)
 	return nil
@@ -309,9 +330,9 @@ func (d *fixedBinaryDec) value(s *scanner, c byte) error {
 	if err != nil || len(out) != d.width {
 		d.b.AppendNull()
 		if err == nil {
-			return s.fail(ErrType, d.path, "%d bytes for a %d-byte field", len(out), d.width)
+			return s.fail(decode.ErrType, d.path, "%d bytes for a %d-byte field", len(out), d.width)
 		}
-		return s.fail(ErrType, d.path, "bad base64: %v", err)
+		return s.fail(decode.ErrType, d.path, "bad base64: %v", err)
 	}
 	d.b.Append(out)
 	return nil
@@ -338,7 +359,7 @@ func (d *dictDec) value(s *scanner, c byte) error {
 	}
 	if err := d.b.Append(v); err != nil {
 		d.b.AppendNull()
-		return s.fail(ErrType, d.path, "dictionary: %v", err)
+		return s.fail(decode.ErrRange, d.path, "dictionary: %v", err)
 	}
 	return nil
 }
@@ -365,10 +386,14 @@ func (d *tickDec) value(s *scanner, c byte) error {
 			d.nullF()
 			return err
 		}
-		t, ok := d.fromString(v)
+		t, parsed, ok := d.fromString(v)
+		if !parsed {
+			d.nullF()
+			return s.fail(decode.ErrType, d.path, "%q is not a valid %s", v, d.kind)
+		}
 		if !ok || t < d.lo || t > d.hi {
 			d.nullF()
-			return s.fail(ErrType, d.path, "%q is not a valid %s", v, d.kind)
+			return s.fail(decode.ErrRange, d.path, "%q is out of range for %s", v, d.kind)
 		}
 		d.apply(t)
 		return nil
@@ -380,34 +405,38 @@ func (d *tickDec) value(s *scanner, c byte) error {
 	v, ok := parseInt(text, integer, d.lo, d.hi)
 	if !ok {
 		d.nullF()
-		return s.fail(ErrType, d.path, "%s is not an integer in [%d, %d]", text, d.lo, d.hi)
+		return d.notInt(s, text, d.lo, d.hi)
 	}
 	d.apply(v)
 	return nil
 }
 
-func (d *tickDec) fromString(v []byte) (int64, bool) {
+// fromString parses v: parsed says whether v is a valid text of the kind,
+// ok whether its value fits the unit.
+func (d *tickDec) fromString(v []byte) (t int64, parsed, ok bool) {
 	switch d.kind {
 	case arrow.TIMESTAMP:
 		sec, ns, ok := parseRFC3339(v)
 		if !ok {
-			return 0, false
+			return 0, false, false
 		}
-		return toUnit(sec, ns, d.unit)
+		t, ok = toUnit(sec, ns, d.unit)
+		return t, true, ok
 	case arrow.DATE32:
 		days, ok := parseDate(v)
-		return days, ok && len(v) == 10
+		return days, ok && len(v) == 10, true
 	case arrow.DATE64:
 		days, ok := parseDate(v)
-		return days * 86400000, ok && len(v) == 10
+		return days * 86400000, ok && len(v) == 10, true
 	case arrow.TIME32, arrow.TIME64:
 		ns, n, ok := parseClock(v)
 		if zulu := n == len(v)-1 && (v[n] == 'Z' || v[n] == 'z'); !ok || (n != len(v) && !zulu) {
-			return 0, false
+			return 0, false, false
 		}
-		return toUnit(0, ns, d.unit)
+		t, ok = toUnit(0, ns, d.unit)
+		return t, true, ok
 	}
-	return 0, false
+	return 0, false, false
 }
 
 type decimal128Dec struct {
@@ -426,7 +455,7 @@ func (d *decimal128Dec) value(s *scanner, c byte) error {
 	n, ok := parseDecimal128(text, d.prec, d.scale)
 	if !ok {
 		d.b.AppendNull()
-		return s.fail(ErrType, d.path, "%s does not fit decimal(%d, %d)", text, d.prec, d.scale)
+		return d.notDecimal(s, text, d.prec, d.scale)
 	}
 	d.b.Append(n)
 	return nil
@@ -448,7 +477,7 @@ func (d *decimal256Dec) value(s *scanner, c byte) error {
 	n, ok := parseDecimal256(text, d.prec, d.scale)
 	if !ok {
 		d.b.AppendNull()
-		return s.fail(ErrType, d.path, "%s does not fit decimal(%d, %d)", text, d.prec, d.scale)
+		return d.notDecimal(s, text, d.prec, d.scale)
 	}
 	d.b.Append(n)
 	return nil
@@ -465,7 +494,7 @@ func decimalInput(d *base, s *scanner, c byte, appendNull func()) ([]byte, bool,
 		}
 		if _, ok := validNumber(v); !ok {
 			appendNull()
-			return nil, false, s.fail(ErrType, d.path, "%q is not a decimal number", v)
+			return nil, false, s.fail(decode.ErrType, d.path, "%q is not a decimal number", v)
 		}
 		return v, true, nil
 	}

@@ -1,45 +1,12 @@
 package json
 
 import (
-	"errors"
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/sabot-kafka/sabot/decode"
 )
-
-// ErrSyntax is wrapped by errors for payloads that are not well-formed JSON
-// (RFC 8259): truncated text, bad escapes, invalid UTF-8, trailing data.
-var ErrSyntax = errors.New("json: syntax error")
-
-// ErrType is wrapped by errors for well-formed values that do not fit their
-// column: a string where a number is wanted, an integer out of range, a
-// fraction in an integer column, a missing non-nullable field.
-var ErrType = errors.New("json: value does not fit its column")
-
-// Error is a record error with the field path and byte offset where decoding
-// stopped.
-type Error struct {
-	// Path is the dotted field path ("user.tags[]"); empty for the top level.
-	Path string
-	// Offset is the byte offset in the payload.
-	Offset int
-	// Msg says what was wrong.
-	Msg string
-	// Kind is ErrSyntax, ErrType, decode.ErrLimit or a validation error.
-	Kind error
-}
-
-func (e *Error) Error() string {
-	if e.Path == "" {
-		return fmt.Sprintf("json: at byte %d: %s", e.Offset, e.Msg)
-	}
-	return fmt.Sprintf("json: field %q at byte %d: %s", e.Path, e.Offset, e.Msg)
-}
-
-// Unwrap returns the error's kind.
-func (e *Error) Unwrap() error { return e.Kind }
 
 // scanner walks one payload. Strings are returned as views of the payload
 // when they hold no escapes, or of scratch (reused) when they do.
@@ -56,15 +23,22 @@ func (s *scanner) reset(b []byte) {
 	s.buf, s.pos, s.depth = b, 0, 0
 }
 
+// fail is the error for the value at s.pos: a *decode.ValueError at path
+// whose Err wraps kind (a decode sentinel) with the detail.
 func (s *scanner) fail(kind error, path, format string, args ...any) error {
-	return &Error{Path: path, Offset: s.pos, Msg: fmt.Sprintf(format, args...), Kind: kind}
+	return s.failAt(s.pos, kind, path, format, args...)
 }
 
+func (s *scanner) failAt(off int, kind error, path, format string, args ...any) error {
+	return &decode.ValueError{Path: path, Offset: off, Err: fmt.Errorf("%w: %s", kind, fmt.Sprintf(format, args...))}
+}
+
+// syntax is the error for text that is not JSON (decode.ErrMalformed).
 func (s *scanner) syntax(path, msg string) error {
 	if s.pos >= len(s.buf) {
-		return &Error{Path: path, Offset: s.pos, Msg: "unexpected end of input", Kind: ErrSyntax}
+		msg = "unexpected end of input"
 	}
-	return &Error{Path: path, Offset: s.pos, Msg: msg, Kind: ErrSyntax}
+	return &decode.ValueError{Path: path, Offset: s.pos, Err: fmt.Errorf("%w: %s", decode.ErrMalformed, msg)}
 }
 
 // ws skips whitespace and returns the next byte (0 at the end).
@@ -91,7 +65,7 @@ func (s *scanner) end() error {
 func (s *scanner) enter(path string) error {
 	s.depth++
 	if s.depth > s.lim.MaxDepth {
-		return &Error{Path: path, Offset: s.pos, Msg: fmt.Sprintf("nesting deeper than %d", s.lim.MaxDepth), Kind: decode.ErrLimit}
+		return s.fail(decode.ErrTooLarge, path, "nesting deeper than %d", s.lim.MaxDepth)
 	}
 	return nil
 }
@@ -129,7 +103,7 @@ func (s *scanner) str(path string, dst *[]byte) ([]byte, error) {
 		if c == '"' {
 			v := s.buf[start:i]
 			if len(v) > s.lim.MaxBytes {
-				return nil, &Error{Path: path, Offset: start, Msg: fmt.Sprintf("%d-byte string", len(v)), Kind: decode.ErrLimit}
+				return nil, s.failAt(start, decode.ErrTooLarge, path, "%d-byte string over MaxBytes %d", len(v), s.lim.MaxBytes)
 			}
 			if !ascii && !utf8.Valid(v) {
 				s.pos = start
@@ -170,7 +144,7 @@ func (s *scanner) strEscaped(path string, start, i int, dst *[]byte) ([]byte, er
 		switch {
 		case c == '"':
 			if len(out) > s.lim.MaxBytes {
-				return nil, &Error{Path: path, Offset: start, Msg: fmt.Sprintf("%d-byte string", len(out)), Kind: decode.ErrLimit}
+				return nil, s.failAt(start, decode.ErrTooLarge, path, "%d-byte string over MaxBytes %d", len(out), s.lim.MaxBytes)
 			}
 			if !ascii && !utf8.Valid(out) {
 				s.pos = start
@@ -313,7 +287,7 @@ func (s *scanner) number(path string) ([]byte, bool, error) {
 	}
 	if i-start > 1024 {
 		s.pos = start
-		return nil, false, &Error{Path: path, Offset: start, Msg: fmt.Sprintf("%d-digit number", i-start), Kind: decode.ErrLimit}
+		return nil, false, s.failAt(start, decode.ErrTooLarge, path, "%d-character number (at most 1024)", i-start)
 	}
 	s.pos = i
 	return b[start:i], integer, nil
@@ -351,7 +325,7 @@ func (s *scanner) skip(path string) error {
 				return err
 			}
 			if n++; n > s.lim.MaxItems {
-				return s.fail(decode.ErrLimit, path, "object with more than %d keys", s.lim.MaxItems)
+				return s.fail(decode.ErrTooLarge, path, "object with more than %d keys", s.lim.MaxItems)
 			}
 			switch s.ws() {
 			case ',':
@@ -380,7 +354,7 @@ func (s *scanner) skip(path string) error {
 				return err
 			}
 			if n++; n > s.lim.MaxItems {
-				return s.fail(decode.ErrLimit, path, "array with more than %d items", s.lim.MaxItems)
+				return s.fail(decode.ErrTooLarge, path, "array with more than %d items", s.lim.MaxItems)
 			}
 			switch s.ws() {
 			case ',':

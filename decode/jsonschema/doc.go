@@ -2,8 +2,14 @@
 // Schema — from the registry (Confluent wire format, $refs to other
 // registered schemas resolved) or given inline — into the Arrow layout
 // derived from that schema (see decode/json for the mapping). A value that
-// breaks the schema is a record error wrapping ErrInvalid whose message says
-// which assertion failed where, e.g. `at '/': missing property 'age'`.
+// breaks the schema is a record error, a *decode.ValueError wrapping
+// decode.ErrInvalid whose message says which assertion failed where, e.g.
+// `at '/': missing property 'age'`, and whose Path names the column the
+// failing value belongs to ("user.tags[]"). Other record errors are
+// decode/json's. On the path that validates inside the plan, a value of the
+// wrong JSON type is decode.ErrType or decode.ErrNull as in decode/json; the
+// full validator reports the same value as decode.ErrInvalid, at the same
+// path, with offset 0.
 //
 // Validation has two paths. When every assertion of the schema is one the
 // decode plan can check while it scans (types, required, properties with

@@ -3,6 +3,7 @@ package jsonschema
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -15,9 +16,6 @@ import (
 	"github.com/sabot-kafka/sabot/decode/json"
 	"github.com/sabot-kafka/sabot/registry"
 )
-
-// ErrInvalid is wrapped by record errors for values that break their schema.
-var ErrInvalid = json.ErrInvalid
 
 // Mode chooses how values are validated.
 type Mode uint8
@@ -87,13 +85,14 @@ func NewPlan(schema string, deps []registry.Dependency, mode Mode, l decode.Limi
 	if err != nil {
 		return nil, err
 	}
-	return &fullPlan{inner: inner, v: js.Validator()}, nil
+	return &fullPlan{inner: inner, v: js.Validator(), fields: inner.Fields()}, nil
 }
 
 // fullPlan validates each value with the full validator, then decodes it.
 type fullPlan struct {
-	inner decode.Plan
-	v     *sjs.Schema
+	inner  decode.Plan
+	v      *sjs.Schema
+	fields []arrow.Field
 }
 
 func (p *fullPlan) Fields() []arrow.Field { return p.inner.Fields() }
@@ -107,13 +106,14 @@ func (p *fullPlan) Bind(bs []array.Builder) (decode.Appender, error) {
 	if !ok {
 		return nil, fmt.Errorf("jsonschema: appender %T cannot append a null row", app)
 	}
-	return &fullAppender{inner: app, nuller: nuller, v: p.v}, nil
+	return &fullAppender{inner: app, nuller: nuller, v: p.v, fields: p.fields}, nil
 }
 
 type fullAppender struct {
 	inner  decode.Appender
 	nuller interface{ AppendNull() }
 	v      *sjs.Schema
+	fields []arrow.Field
 	r      bytes.Reader
 }
 
@@ -125,11 +125,11 @@ func (a *fullAppender) Append(payload []byte) error {
 		if derr := a.inner.Append(payload); derr != nil {
 			return derr
 		}
-		return fmt.Errorf("jsonschema: %w", err)
+		return &decode.ValueError{Err: fmt.Errorf("%w: %v", decode.ErrMalformed, err)}
 	}
 	if err := a.v.Validate(doc); err != nil {
 		a.nuller.AppendNull()
-		return fmt.Errorf("%w: %s", ErrInvalid, describe(err))
+		return &decode.ValueError{Path: pathOf(a.fields, firstLocation(err)), Err: fmt.Errorf("%w: %s", decode.ErrInvalid, describe(err))}
 	}
 	return a.inner.Append(payload)
 }
@@ -156,4 +156,68 @@ func describe(err error) string {
 	}
 	walk(ve)
 	return strings.Join(parts, "; ")
+}
+
+// firstLocation is the instance location (JSON pointer tokens) of the first
+// failed assertion of a validation error.
+func firstLocation(err error) []string {
+	ve, ok := err.(*sjs.ValidationError) //nolint:errorlint // Validate returns this type itself, unwrapped
+	if !ok {
+		return nil
+	}
+	for len(ve.Causes) > 0 {
+		ve = ve.Causes[0]
+	}
+	return ve.InstanceLocation
+}
+
+// pathOf spells an instance location as a decode.ValueError path over the
+// plan's columns: struct fields dotted, "[]" for list items, "{}" for map
+// values. It stops at a raw-JSON column or a token that names no column
+// (an additional property, a tuple item), so the path names the deepest
+// column the failed value belongs to.
+func pathOf(fields []arrow.Field, loc []string) string {
+	var b strings.Builder
+	var typ arrow.DataType // nil: fields are the current level
+	for _, tok := range loc {
+		if typ != nil {
+			if st, ok := typ.(*arrow.StructType); ok {
+				fields, typ = st.Fields(), nil
+			}
+		}
+		if typ == nil {
+			i := slices.IndexFunc(fields, func(f arrow.Field) bool { return f.Name == tok })
+			if i < 0 {
+				break
+			}
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(tok)
+			if json.IsRaw(fields[i]) {
+				break
+			}
+			typ = fields[i].Type
+			continue
+		}
+		var item arrow.Field
+		switch t := typ.(type) {
+		case *arrow.ListType:
+			b.WriteString("[]")
+			item = t.ElemField()
+		case *arrow.LargeListType:
+			b.WriteString("[]")
+			item = t.ElemField()
+		case *arrow.MapType:
+			b.WriteString("{}")
+			item = t.ItemField()
+		default:
+			return b.String()
+		}
+		if json.IsRaw(item) {
+			break
+		}
+		typ = item.Type
+	}
+	return b.String()
 }

@@ -91,10 +91,10 @@ func TestSpecExample(t *testing.T) {
 		if errs[0] != nil {
 			t.Errorf("mode %d: valid value: %v", mode, errs[0])
 		}
-		if !errors.Is(errs[1], jsonschema.ErrInvalid) || !strings.Contains(errs[1].Error(), "age") || !strings.Contains(errs[1].Error(), "missing") {
+		if !errors.Is(errs[1], decode.ErrInvalid) || !strings.Contains(errs[1].Error(), "age") || !strings.Contains(errs[1].Error(), "missing") {
 			t.Errorf("mode %d: missing age: %v", mode, errs[1])
 		}
-		if !errors.Is(errs[2], jsonschema.ErrInvalid) || !strings.Contains(errs[2].Error(), "minimum") {
+		if !errors.Is(errs[2], decode.ErrInvalid) || !strings.Contains(errs[2].Error(), "minimum") {
 			t.Errorf("mode %d: negative age: %v", mode, errs[2])
 		}
 		if got := rec.Column(1).(*array.Int64).Value(0); got != 30 {

@@ -8,6 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/float16"
+
+	"github.com/sabot-kafka/sabot/decode"
 )
 
 // A column decodes values into one builder. decode is called with a non-nil
@@ -29,7 +31,7 @@ func decodeSlot(r *reader, col column, nullable bool, depth int) error {
 	if c == mNil {
 		col.appendNull()
 		if !nullable {
-			return r.fail(ErrNull, "nil")
+			return r.fail(decode.ErrNull, "got nil")
 		}
 		r.p++
 		return nil
@@ -45,7 +47,7 @@ func decodeSlot(r *reader, col column, nullable bool, depth int) error {
 			col.appendNull()
 			if !nullable {
 				r.p = start
-				return r.fail(ErrNull, "extension type %d read as null", typ)
+				return r.fail(decode.ErrNull, "extension type %d read as null", typ)
 			}
 			return nil
 		}
@@ -77,7 +79,7 @@ func (c *intCol[T]) decode(r *reader, _ int) error {
 		if int64(v) > c.max {
 			r.p--
 			c.b.AppendNull()
-			return r.fail(ErrRange, "%d overflows the column", v)
+			return r.fail(decode.ErrRange, "%d overflows the column", v)
 		}
 		c.b.Append(T(v))
 		return nil
@@ -91,7 +93,7 @@ func (c *intCol[T]) decode(r *reader, _ int) error {
 	if v < c.min || v > c.max {
 		c.b.AppendNull()
 		r.p = start
-		return r.fail(ErrRange, "%d overflows the column", v)
+		return r.fail(decode.ErrRange, "%d overflows the column", v)
 	}
 	c.b.Append(T(v))
 	return nil
@@ -115,7 +117,7 @@ func (c *uintCol[T]) decode(r *reader, _ int) error {
 	if v > c.max {
 		c.b.AppendNull()
 		r.p = start
-		return r.fail(ErrRange, "%d overflows the column", v)
+		return r.fail(decode.ErrRange, "%d overflows the column", v)
 	}
 	c.b.Append(T(v))
 	return nil
@@ -156,7 +158,7 @@ func (c narrowFloatCol) decode(r *reader, _ int) error {
 	v, err := r.float64()
 	if err == nil && !math.IsInf(v, 0) && math.Abs(v) > c.max {
 		r.p = start
-		err = r.fail(ErrRange, "%g overflows the column", v)
+		err = r.fail(decode.ErrRange, "%g overflows the column", v)
 	}
 	if err != nil {
 		c.appendNull()
@@ -211,10 +213,10 @@ type bytesCol struct {
 
 func (c bytesCol) decode(r *reader, _ int) error {
 	start := r.p
-	v, _, err := r.strOrBin()
+	v, isStr, err := r.strOrBin()
 	if err == nil && c.text && !utf8.Valid(v) {
 		r.p = start
-		err = r.fail(ErrType, "str is not valid UTF-8")
+		err = notUTF8(r, isStr)
 	}
 	if err != nil {
 		c.b.AppendNull()
@@ -225,6 +227,16 @@ func (c bytesCol) decode(r *reader, _ int) error {
 }
 
 func (c bytesCol) appendNull() { c.b.AppendNull() }
+
+// notUTF8 is the error for text that is not UTF-8: a str must be
+// (decode.ErrMalformed); a bin in a string column is a value the column does
+// not take (decode.ErrType).
+func notUTF8(r *reader, isStr bool) error {
+	if isStr {
+		return r.fail(decode.ErrMalformed, "str is not valid UTF-8")
+	}
+	return r.fail(decode.ErrType, "bin is not valid UTF-8 for a string column")
+}
 
 // fixedBinaryCol decodes str or bin values of exactly the column's width.
 type fixedBinaryCol struct {
@@ -237,7 +249,7 @@ func (c fixedBinaryCol) decode(r *reader, _ int) error {
 	v, _, err := r.strOrBin()
 	if err == nil && len(v) != c.width {
 		r.p = start
-		err = r.fail(ErrType, "%d bytes, want %d", len(v), c.width)
+		err = r.fail(decode.ErrType, "%d bytes, want %d", len(v), c.width)
 	}
 	if err != nil {
 		c.b.AppendNull()
@@ -258,15 +270,15 @@ type dictCol struct {
 
 func (c dictCol) decode(r *reader, _ int) error {
 	start := r.p
-	v, _, err := r.strOrBin()
+	v, isStr, err := r.strOrBin()
 	if err == nil && c.text && !utf8.Valid(v) {
 		r.p = start
-		err = r.fail(ErrType, "str is not valid UTF-8")
+		err = notUTF8(r, isStr)
 	}
 	if err == nil {
 		if err = c.b.Append(v); err != nil {
 			r.p = start
-			err = r.fail(ErrRange, "dictionary: %v", err)
+			err = r.fail(decode.ErrRange, "dictionary: %v", err)
 		}
 	}
 	if err != nil {
@@ -324,17 +336,17 @@ func (r *reader) timestampIn(unit arrow.TimeUnit) (int64, error) {
 	}
 	if typ != TimestampExt {
 		r.p = start
-		return 0, r.fail(ErrExtension, "extension type %d", typ)
+		return 0, r.fail(decode.ErrType, "unsupported extension type %d", typ)
 	}
 	sec, nsec, ok := timestamp(data)
 	if !ok {
 		r.p = start
-		return 0, r.fail(ErrMalformed, "timestamp extension of %d bytes or nanoseconds over 999999999", len(data))
+		return 0, r.fail(decode.ErrMalformed, "timestamp extension of %d bytes or nanoseconds over 999999999", len(data))
 	}
 	v, ok := toUnit(sec, nsec, unit)
 	if !ok {
 		r.p = start
-		return 0, r.fail(ErrRange, "timestamp %d.%09d s overflows %s", sec, nsec, unit)
+		return 0, r.fail(decode.ErrRange, "timestamp %d.%09d s overflows %s", sec, nsec, unit)
 	}
 	return v, nil
 }
@@ -389,7 +401,7 @@ func (c dateCol) decode(r *reader, _ int) error {
 	}
 	if err == nil && c.d32 != nil && (v < math.MinInt32 || v > math.MaxInt32) {
 		r.p = start
-		err = r.fail(ErrRange, "%d days overflows date32", v)
+		err = r.fail(decode.ErrRange, "%d days overflows date32", v)
 	}
 	if err != nil {
 		c.appendNull()

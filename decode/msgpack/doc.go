@@ -14,9 +14,9 @@
 //
 //	Arrow column                         MessagePack
 //	int8/16/32/64, uint8/16/32/64        any int or uint encoding, and floats with an integral
-//	                                     value; range-checked into the column (ErrRange)
+//	                                     value; range-checked into the column (decode.ErrRange)
 //	float16/32/64                        any float or integer; a finite value outside a float16
-//	                                     or float32 range is ErrRange; integers above 2^53 round
+//	                                     or float32 range is decode.ErrRange; integers above 2^53 round
 //	bool                                 bool
 //	utf8, large_utf8, utf8_view          str or bin holding valid UTF-8
 //	binary, large_binary, binary_view    bin or str
@@ -37,14 +37,21 @@
 // Decimal, interval, union, run-end-encoded, list-view and extension column
 // types have no mapping: NewPlan fails naming the field, wrapping
 // decode.ErrUnsupported. Other extension values than the timestamp are record
-// errors (ErrExtension) or, with ExtNull, nulls.
+// errors (decode.ErrType) or, with ExtNull, nulls.
 //
-// Bad input never panics: a truncated value, a length past the end, the
-// never-used byte 0xc1, trailing bytes, a count over Limits.MaxItems, a
-// str/bin/ext over Limits.MaxBytes or nesting over Limits.MaxDepth is a record
-// error (an *Error with the field path and byte offset) and the appender still
-// leaves one entry in every column. A nil or missing value in a non-nullable
-// field is an error (ErrNull): fields meant to hold nulls must say Nullable.
+// Bad input never panics. A record error is a *decode.ValueError with the
+// field path ("geo.deep[].k": "[]" marks list items, "{}" map values; a map
+// key's error is the map's own) and the byte offset, wrapping:
+// decode.ErrMalformed for bytes that are not MessagePack (a truncated value,
+// a length past the end, the never-used byte 0xc1, trailing bytes, a str
+// that is not UTF-8); decode.ErrType for a value of a type the column does
+// not take (a fraction in an integer column, a bin that is not UTF-8 in a
+// string column, a duplicate key, an unsupported extension);
+// decode.ErrRange for a number or time outside the column; decode.ErrNull
+// for nil or a missing key in a non-nullable field (fields meant to hold
+// nulls must say Nullable); decode.ErrTooLarge for a count over
+// Limits.MaxItems, a str/bin/ext over Limits.MaxBytes or nesting over
+// Limits.MaxDepth. The appender still leaves one entry in every column.
 //
 // The Kafka producer's compression (lz4, zstd, ...) is undone by the client
 // before values get here; this package sees plain MessagePack.

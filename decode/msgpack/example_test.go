@@ -42,7 +42,7 @@ func Example() {
 	// Output:
 	// ["a"] [1.5]
 	// ["c"] [(null)]
-	// 1 msgpack: field id at byte 4: value does not fit the column type: want str or bin, got int
+	// 1 decode: field id at byte 4: value does not fit its column: want str or bin, got int
 }
 
 func ExampleInfer() {

@@ -118,7 +118,7 @@ func TestGoldenPython(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	kinds := map[string]error{"type": msgpack.ErrType, "range": msgpack.ErrRange, "null": msgpack.ErrNull, "malformed": msgpack.ErrMalformed, "limit": decode.ErrLimit}
+	kinds := map[string]error{"type": decode.ErrType, "range": decode.ErrRange, "null": decode.ErrNull, "malformed": decode.ErrMalformed, "limit": decode.ErrTooLarge}
 	dec := json.NewDecoder(f)
 	dec.UseNumber()
 	for i := 0; dec.More(); i++ {

@@ -61,10 +61,10 @@ func Infer(samples [][]byte, o InferOptions) (*arrow.Schema, error) {
 			err = observe(r, root, 1)
 		}
 		if err == nil && root.otherKeys != nil {
-			err = &Error{Err: fmt.Errorf("%w: a top-level key is not a str", ErrType)}
+			err = &decode.ValueError{Err: fmt.Errorf("%w: a top-level key is not a str", decode.ErrType)}
 		}
 		if err == nil && r.p != len(s) {
-			err = r.fail(ErrMalformed, "%d trailing bytes", len(s)-r.p)
+			err = r.fail(decode.ErrMalformed, "%d trailing bytes", len(s)-r.p)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("msgpack: infer: sample %d: %w", i, err)
@@ -162,14 +162,14 @@ func observe(r *reader, n *node, depth int) error {
 		case typ == TimestampExt:
 			if _, _, ok := timestamp(data); !ok {
 				r.p = start
-				return r.fail(ErrMalformed, "timestamp extension of %d bytes or nanoseconds over 999999999", len(data))
+				return r.fail(decode.ErrMalformed, "timestamp extension of %d bytes or nanoseconds over 999999999", len(data))
 			}
 			n.kinds |= seenTime
 		case r.extNull:
 			n.kinds |= seenNull
 		default:
 			r.p = start
-			return r.fail(ErrExtension, "extension type %d", typ)
+			return r.fail(decode.ErrType, "unsupported extension type %d", typ)
 		}
 	case isArray(c):
 		if depth > r.maxDepth {
@@ -261,7 +261,7 @@ func kindNames(k int) string {
 func (n *node) dataType(path string, maxFields int) (arrow.DataType, error) {
 	k := n.kinds &^ seenNull
 	conflict := func() error {
-		return fmt.Errorf("field %s holds %s: give the schema explicitly: %w", path, kindNames(k), ErrType)
+		return fmt.Errorf("field %s holds %s: give the schema explicitly: %w", path, kindNames(k), decode.ErrType)
 	}
 	switch {
 	case k == 0:
@@ -273,7 +273,7 @@ func (n *node) dataType(path string, maxFields int) (arrow.DataType, error) {
 		case k&seenFloat != 0:
 			return arrow.PrimitiveTypes.Float64, nil
 		case n.bigUint && n.negative:
-			return nil, fmt.Errorf("field %s holds integers beyond both int64 and uint64: %w", path, ErrRange)
+			return nil, fmt.Errorf("field %s holds integers beyond both int64 and uint64: %w", path, decode.ErrRange)
 		case n.bigUint:
 			return arrow.PrimitiveTypes.Uint64, nil
 		}
@@ -330,16 +330,16 @@ func (n *node) mapType(path string, maxFields int) (arrow.DataType, error) {
 	}
 	vals.merge(n.otherVals)
 	if keys.kinds&seenNull != 0 {
-		return nil, fmt.Errorf("field %s has a nil map key: %w", path, ErrType)
+		return nil, fmt.Errorf("field %s has a nil map key: %w", path, decode.ErrType)
 	}
-	kt, err := keys.dataType(path+".key", maxFields)
+	kt, err := keys.dataType(path, maxFields) // a key error is the map's own
 	if err != nil {
 		return nil, err
 	}
 	if !keyTypeOK(kt) {
-		return nil, fmt.Errorf("field %s has %s map keys; keys must be strings, binary or integers: %w", path, kt, ErrType)
+		return nil, fmt.Errorf("field %s has %s map keys; keys must be strings, binary or integers: %w", path, kt, decode.ErrType)
 	}
-	vt, err := vals.dataType(path+".value", maxFields)
+	vt, err := vals.dataType(path+"{}", maxFields)
 	if err != nil {
 		return nil, err
 	}

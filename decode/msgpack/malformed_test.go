@@ -91,7 +91,7 @@ func TestTruncated(t *testing.T) {
 	rec, errs := decodetest.Run(t, mem, richPlan(t, decode.Limits{}), payloads)
 	defer rec.Release()
 	for n, err := range errs {
-		if !errors.Is(err, msgpack.ErrMalformed) {
+		if !errors.Is(err, decode.ErrMalformed) {
 			t.Fatalf("prefix of %d bytes: error %v, want ErrMalformed", n, err)
 		}
 	}
@@ -110,23 +110,23 @@ func TestMalformed(t *testing.T) {
 		err     error
 		msg     string
 	}{
-		{"empty", nil, msgpack.ErrMalformed, "empty value"},
-		{"nil value", []byte{0xc0}, msgpack.ErrType, "value is nil"},
-		{"not a map", []byte{0x01}, msgpack.ErrType, "want map, got int"},
-		{"never-used byte", []byte{0xc1}, msgpack.ErrMalformed, "never used"},
-		{"trailing bytes", append(obj(str("id"), str("a"))(nil), 0x01), msgpack.ErrMalformed, "1 trailing bytes"},
-		{"map count past end", []byte{0xdf, 0xff, 0xff, 0xff, 0x0f}, msgpack.ErrMalformed, "bytes left"},
-		{"str length past end", obj(str("id"), raw(0xd9, 5, 'a'))(nil), msgpack.ErrMalformed, "5-byte value with 1 bytes left"},
-		{"str over MaxBytes", obj(str("id"), str("123456789"))(nil), decode.ErrLimit, "over MaxBytes 8"},
-		{"bin over MaxBytes in skipped key", obj(str("zz"), bin("123456789"), str("id"), str("a"))(nil), decode.ErrLimit, "over MaxBytes"},
-		{"array over MaxItems", obj(str("id"), str("a"), str("tags"), arr(str("a"), str("b"), str("c"), str("d"), str("e")))(nil), decode.ErrLimit, "over MaxItems 4"},
-		{"array count past end", obj(str("id"), str("a"), str("tags"), raw(0xdd, 0, 0, 1, 0))(nil), msgpack.ErrMalformed, "256 items with 0 bytes left"},
-		{"skipped value nests too deep", obj(str("id"), str("a"), str("zz"), arr(arr(arr(arr(arr())))))(nil), decode.ErrLimit, "MaxDepth 4"},
-		{"missing non-nullable", obj(str("n"), i64(1))(nil), msgpack.ErrNull, "field id"},
-		{"nil non-nullable", obj(str("id"), nilv)(nil), msgpack.ErrNull, "field id"},
-		{"nested error names the path", obj(str("id"), str("a"), str("geo"), obj(str("deep"), arr(obj(str("k"), i64(300)))))(nil), msgpack.ErrRange, "field geo.deep.k"},
-		{"other extension", obj(str("id"), str("a"), str("n"), ext(7, 1))(nil), msgpack.ErrType, "got ext"},
-		{"ext length past end", obj(str("id"), str("a"), str("at"), raw(0xc7, 200, 0xff))(nil), msgpack.ErrMalformed, "200-byte value"},
+		{"empty", nil, decode.ErrMalformed, "empty value"},
+		{"nil value", []byte{0xc0}, decode.ErrType, "value is nil"},
+		{"not a map", []byte{0x01}, decode.ErrType, "want map, got int"},
+		{"never-used byte", []byte{0xc1}, decode.ErrMalformed, "never used"},
+		{"trailing bytes", append(obj(str("id"), str("a"))(nil), 0x01), decode.ErrMalformed, "1 trailing bytes"},
+		{"map count past end", []byte{0xdf, 0xff, 0xff, 0xff, 0x0f}, decode.ErrMalformed, "bytes left"},
+		{"str length past end", obj(str("id"), raw(0xd9, 5, 'a'))(nil), decode.ErrMalformed, "5-byte value with 1 bytes left"},
+		{"str over MaxBytes", obj(str("id"), str("123456789"))(nil), decode.ErrTooLarge, "over MaxBytes 8"},
+		{"bin over MaxBytes in skipped key", obj(str("zz"), bin("123456789"), str("id"), str("a"))(nil), decode.ErrTooLarge, "over MaxBytes"},
+		{"array over MaxItems", obj(str("id"), str("a"), str("tags"), arr(str("a"), str("b"), str("c"), str("d"), str("e")))(nil), decode.ErrTooLarge, "over MaxItems 4"},
+		{"array count past end", obj(str("id"), str("a"), str("tags"), raw(0xdd, 0, 0, 1, 0))(nil), decode.ErrMalformed, "256 items with 0 bytes left"},
+		{"skipped value nests too deep", obj(str("id"), str("a"), str("zz"), arr(arr(arr(arr(arr())))))(nil), decode.ErrTooLarge, "MaxDepth 4"},
+		{"missing non-nullable", obj(str("n"), i64(1))(nil), decode.ErrNull, "field id"},
+		{"nil non-nullable", obj(str("id"), nilv)(nil), decode.ErrNull, "field id"},
+		{"nested error names the path", obj(str("id"), str("a"), str("geo"), obj(str("deep"), arr(obj(str("k"), i64(300)))))(nil), decode.ErrRange, "field geo.deep[].k at"},
+		{"other extension", obj(str("id"), str("a"), str("n"), ext(7, 1))(nil), decode.ErrType, "got ext"},
+		{"ext length past end", obj(str("id"), str("a"), str("at"), raw(0xc7, 200, 0xff))(nil), decode.ErrMalformed, "200-byte value"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,7 +137,7 @@ func TestMalformed(t *testing.T) {
 			if !errors.Is(errs[0], tc.err) || !strings.Contains(errs[0].Error(), tc.msg) {
 				t.Fatalf("error %v, want %v containing %q", errs[0], tc.err, tc.msg)
 			}
-			if !strings.HasPrefix(errs[0].Error(), "msgpack: ") {
+			if !strings.HasPrefix(errs[0].Error(), "decode: ") {
 				t.Fatalf("error %q does not start with the package name", errs[0])
 			}
 		})
@@ -159,7 +159,7 @@ func TestUnknownExtNull(t *testing.T) {
 	if errs[0] != nil || !rec.Column(1).IsNull(0) || rec.Column(5).(*array.Timestamp).Value(0) != 2000 {
 		t.Fatalf("err %v, n null %v, at %v", errs[0], rec.Column(1).IsNull(0), rec.Column(5))
 	}
-	if !errors.Is(errs[1], msgpack.ErrNull) {
+	if !errors.Is(errs[1], decode.ErrNull) {
 		t.Fatalf("ext in a non-nullable field: %v", errs[1])
 	}
 }
@@ -178,7 +178,7 @@ func TestNewPlanErrors(t *testing.T) {
 		{"decimal", arrow.NewSchema([]arrow.Field{{Name: "price", Type: &arrow.Decimal128Type{Precision: 10, Scale: 2}}}, nil), decode.ErrUnsupported, "field price"},
 		{"nested unsupported", arrow.NewSchema([]arrow.Field{{Name: "s", Type: arrow.StructOf(arrow.Field{Name: "iv", Type: arrow.FixedWidthTypes.MonthInterval})}}, nil), decode.ErrUnsupported, "field s.iv"},
 		{"float map key", arrow.NewSchema([]arrow.Field{{Name: "m", Type: arrow.MapOf(arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int64)}}, nil), decode.ErrUnsupported, "field m: map key"},
-		{"too deep", arrow.NewSchema([]arrow.Field{{Name: "d", Type: deep}}, nil), decode.ErrLimit, "field d"},
+		{"too deep", arrow.NewSchema([]arrow.Field{{Name: "d", Type: deep}}, nil), decode.ErrTooLarge, "field d"},
 		{"duplicate field", arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.Null}, {Name: "a", Type: arrow.Null}}, nil), decode.ErrUnsupported, `"a" appears twice`},
 	}
 	for _, tc := range cases {

@@ -6,6 +6,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/sabot-kafka/sabot/decode"
 )
 
 // listBuilder is what list and large-list builders have in common.
@@ -32,7 +34,7 @@ func (c *listCol) decode(r *reader, depth int) error {
 	n, err := r.arrayLen(ch)
 	if err == nil && c.fixed > 0 && n != c.fixed {
 		r.p = start
-		err = r.fail(ErrType, "array of %d items, want %d", n, c.fixed)
+		err = r.fail(decode.ErrType, "array of %d items, want %d", n, c.fixed)
 	}
 	if err != nil {
 		c.b.AppendNull()
@@ -44,7 +46,7 @@ func (c *listCol) decode(r *reader, depth int) error {
 			for j := i + 1; j < c.fixed; j++ { // a fixed-size list needs all its items
 				c.elem.appendNull()
 			}
-			return err
+			return within(err, "[]")
 		}
 	}
 	return nil
@@ -74,10 +76,10 @@ func (c *mapCol) decode(r *reader, depth int) error {
 	for range n {
 		if err := decodeSlot(r, c.key, false, depth+1); err != nil {
 			c.item.appendNull()
-			return err
+			return err // a key error is the map's own
 		}
 		if err := decodeSlot(r, c.item, c.itemNullable, depth+1); err != nil {
-			return err
+			return within(err, "{}")
 		}
 	}
 	return nil
@@ -98,9 +100,6 @@ type structField struct {
 	i64      *array.Int64Builder
 	f64      *array.Float64Builder
 	bl       *array.BooleanBuilder
-	// dataBytes counts the bytes appended through the fast string path since
-	// the builders were last emptied, to size the next batch's data buffer.
-	dataBytes int
 }
 
 const (
@@ -151,7 +150,6 @@ func (f *structField) tryFast(r *reader) bool {
 			return false
 		}
 		f.bin.Append(v)
-		f.dataBytes += n
 		r.p = end
 		return true
 	case fastInt64:
@@ -300,7 +298,7 @@ func (c *structCol) fromMap(r *reader, ch byte, depth int) error {
 		f := &c.fields[idx]
 		if c.seen[idx] == c.gen {
 			r.p = keyAt
-			return c.abort(r.fail(ErrDuplicateKey, "%q", f.name))
+			return c.abort(within(r.fail(decode.ErrType, "duplicate key %q", f.name), f.name))
 		}
 		c.seen[idx] = c.gen
 		next = idx + 1
@@ -308,7 +306,7 @@ func (c *structCol) fromMap(r *reader, ch byte, depth int) error {
 			continue
 		}
 		if err := decodeSlot(r, f.col, f.nullable, depth+1); err != nil {
-			return c.abort(inField(err, f.name))
+			return c.abort(within(err, f.name))
 		}
 	}
 	var missing error
@@ -319,7 +317,7 @@ func (c *structCol) fromMap(r *reader, ch byte, depth int) error {
 		f := &c.fields[i]
 		f.col.appendNull()
 		if !f.nullable && missing == nil {
-			missing = inField(r.fail(ErrNull, "missing"), f.name)
+			missing = within(r.fail(decode.ErrNull, "key is missing"), f.name)
 		}
 	}
 	return missing
@@ -330,7 +328,7 @@ func (c *structCol) fromArray(r *reader, ch byte, depth int) error {
 	n, err := r.arrayLen(ch)
 	if err == nil && n != len(c.fields) {
 		r.p = start
-		err = r.fail(ErrType, "array of %d items for a struct of %d fields", n, len(c.fields))
+		err = r.fail(decode.ErrType, "array of %d items for a struct of %d fields", n, len(c.fields))
 	}
 	if err != nil {
 		c.appendNull()
@@ -341,7 +339,7 @@ func (c *structCol) fromArray(r *reader, ch byte, depth int) error {
 		f := &c.fields[i]
 		c.seen[i] = c.gen
 		if err := decodeSlot(r, f.col, f.nullable, depth+1); err != nil {
-			return c.abort(inField(err, f.name))
+			return c.abort(within(err, f.name))
 		}
 	}
 	return nil

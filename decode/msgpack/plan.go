@@ -15,7 +15,7 @@ import (
 type ExtPolicy uint8
 
 const (
-	// ExtError makes such a value a record error wrapping ErrExtension.
+	// ExtError makes such a value a record error wrapping decode.ErrType.
 	ExtError ExtPolicy = iota
 	// ExtNull reads such a value as nil: a null in a nullable column.
 	ExtNull
@@ -47,7 +47,7 @@ type Plan struct {
 
 // NewPlan checks o and returns its plan. A field whose type has no
 // MessagePack mapping, or that nests deeper than Limits.MaxDepth, fails here
-// with its name, wrapping decode.ErrUnsupported or decode.ErrLimit.
+// with its name, wrapping decode.ErrUnsupported or decode.ErrTooLarge.
 func NewPlan(o Options) (*Plan, error) {
 	if o.Schema == nil {
 		return nil, errors.New("msgpack: Options.Schema is required (Infer derives one from samples)")
@@ -82,7 +82,7 @@ func NewCompiler(o Options) (decode.Compiler, error) {
 func check(dt arrow.DataType, path string, depth, maxDepth int) error {
 	nested := func() error {
 		if depth > maxDepth {
-			return fmt.Errorf("msgpack: field %s nests %d deep, over MaxDepth %d: %w", path, depth, maxDepth, decode.ErrLimit)
+			return fmt.Errorf("msgpack: field %s nests %d deep, over MaxDepth %d: %w", path, depth, maxDepth, decode.ErrTooLarge)
 		}
 		return nil
 	}
@@ -123,7 +123,7 @@ func check(dt arrow.DataType, path string, depth, maxDepth int) error {
 			return fmt.Errorf("msgpack: field %s: map key type %s: keys must be strings, binary, integers, times or durations: %w",
 				path, dt.KeyType(), decode.ErrUnsupported)
 		}
-		return check(dt.ItemType(), path+".value", depth+1, maxDepth)
+		return check(dt.ItemType(), path+"{}", depth+1, maxDepth)
 	case *arrow.StructType:
 		if err := nested(); err != nil {
 			return err
@@ -161,92 +161,34 @@ func (p *Plan) Bind(bs []array.Builder) (decode.Appender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("msgpack: bind: %w", err)
 	}
-	a := &appender{root: root, bs: bs}
-	collectDicts(root, &a.dicts)
+	a := &appender{root: root}
 	a.r.maxBytes, a.r.maxItems, a.r.maxDepth, a.r.extNull = p.lim.MaxBytes, p.lim.MaxItems, p.lim.MaxDepth, p.extNul
 	return a, nil
 }
 
 // appender decodes one payload per call into its builders.
 type appender struct {
-	r     reader
-	root  *structCol
-	bs    []array.Builder
-	rows  int // rows appended since the builders were last emptied
-	dicts []*array.BinaryDictionaryBuilder
-}
-
-// collectDicts finds the dictionary builders under col.
-func collectDicts(col column, out *[]*array.BinaryDictionaryBuilder) {
-	switch c := col.(type) {
-	case dictCol:
-		*out = append(*out, c.b)
-	case *listCol:
-		collectDicts(c.elem, out)
-	case *mapCol:
-		collectDicts(c.item, out)
-	case *structCol:
-		for _, f := range c.fields {
-			collectDicts(f.col, out)
-		}
-	}
-}
-
-// Caps on what reserve asks for, so one huge batch does not make every later
-// one reserve as much.
-const (
-	maxReserveRows  = 1 << 20
-	maxReserveBytes = 64 << 20
-)
-
-// reserve sizes empty builders for a batch like the last one: growing by
-// doubling from zero costs about as much as decoding itself. The Decoder
-// empties the builders (NewArray) between batches; this notices that on the
-// next Append.
-//
-// A dictionary builder keeps its dictionary across NewArray; reset it so each
-// batch's dictionary holds that batch's values only.
-func (a *appender) reserve() {
-	for _, d := range a.dicts {
-		d.ResetFull()
-	}
-	rows := min(a.rows, maxReserveRows)
-	for _, b := range a.bs {
-		b.Reserve(rows)
-	}
-	for i := range a.root.fields {
-		f := &a.root.fields[i]
-		if f.bin != nil && f.dataBytes > 0 {
-			f.bin.ReserveData(min(f.dataBytes, maxReserveBytes))
-		}
-		f.dataBytes = 0
-	}
+	r    reader
+	root *structCol
 }
 
 // Append decodes one MessagePack map (or positional array) into one row.
 func (a *appender) Append(payload []byte) error {
-	if len(a.bs) > 0 {
-		if n := a.bs[0].Len(); n < a.rows {
-			a.reserve()
-			a.rows = n
-		}
-		a.rows++
-	}
 	a.r.b, a.r.p = payload, 0
 	defer func() { a.r.b = nil }() // do not keep the caller's bytes alive
 	if len(payload) == 0 {
 		a.root.appendNull()
-		return a.r.fail(ErrMalformed, "empty value")
+		return a.r.fail(decode.ErrMalformed, "empty value")
 	}
 	if payload[0] == mNil {
 		a.root.appendNull()
-		return a.r.fail(ErrType, "value is nil, want a map")
+		return a.r.fail(decode.ErrType, "value is nil, want a map")
 	}
 	if err := a.root.decode(&a.r, 1); err != nil {
 		return err
 	}
 	if a.r.p != len(payload) {
-		return a.r.fail(ErrMalformed, "%d trailing bytes", len(payload)-a.r.p)
+		return a.r.fail(decode.ErrMalformed, "%d trailing bytes", len(payload)-a.r.p)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/sabot-kafka/sabot/decode"
 )
@@ -49,53 +48,19 @@ const (
 // TimestampExt is the MessagePack extension type of timestamps.
 const TimestampExt = -1
 
-// Errors callers branch on; every decode error wraps one of them (or
-// decode.ErrLimit) inside an *Error.
-var (
-	// ErrMalformed means the bytes are not MessagePack (truncated, a length past
-	// the end, the never-used type byte 0xc1, trailing bytes).
-	ErrMalformed = errors.New("msgpack: malformed value")
-	// ErrType means a well-formed value of a type the column does not accept.
-	ErrType = errors.New("msgpack: value does not fit the column type")
-	// ErrRange means a number or timestamp outside the column type's range.
-	ErrRange = errors.New("msgpack: value out of range for the column")
-	// ErrNull means nil (or a missing key) for a column that is not nullable.
-	ErrNull = errors.New("msgpack: null in a non-nullable column")
-	// ErrDuplicateKey means a map names the same struct field twice.
-	ErrDuplicateKey = errors.New("msgpack: duplicate key")
-	// ErrExtension means an extension type with no mapping (see ExtPolicy).
-	ErrExtension = errors.New("msgpack: unsupported extension type")
-)
-
-// Error is a record that did not decode: where (the field path and byte
-// offset in the payload) and why.
-type Error struct {
-	// Path is the dotted path of the field that failed ("" for the value
-	// itself); list elements and map entries add no segment.
-	Path string
-	// Offset is the byte offset in the payload where decoding stopped.
-	Offset int
-	Err    error
-}
-
-func (e *Error) Error() string {
-	msg := strings.TrimPrefix(e.Err.Error(), "msgpack: ")
-	if e.Path == "" {
-		return fmt.Sprintf("msgpack: at byte %d: %s", e.Offset, msg)
-	}
-	return fmt.Sprintf("msgpack: field %s at byte %d: %s", e.Path, e.Offset, msg)
-}
-
-func (e *Error) Unwrap() error { return e.Err }
-
-// inField prefixes the path of err (an *Error) with name.
-func inField(err error, name string) error {
-	var e *Error
+// within prefixes the path of err (a *decode.ValueError) with seg: a field
+// name, or "[]" (a list item) or "{}" (a map value), so paths read the same as
+// in the other formats ("tags[].name", "attrs{}").
+func within(err error, seg string) error {
+	var e *decode.ValueError
 	if errors.As(err, &e) {
-		if e.Path == "" {
-			e.Path = name
-		} else {
-			e.Path = name + "." + e.Path
+		switch {
+		case e.Path == "":
+			e.Path = seg
+		case e.Path[0] == '[' || e.Path[0] == '{':
+			e.Path = seg + e.Path
+		default:
+			e.Path = seg + "." + e.Path
 		}
 	}
 	return err
@@ -112,11 +77,13 @@ type reader struct {
 	extNull  bool // ExtPolicy ExtNull
 }
 
+// fail is the error at r.p: a *decode.ValueError (its path filled in as it
+// returns through the fields) whose Err wraps kind, a decode sentinel.
 func (r *reader) fail(kind error, format string, args ...any) error {
-	return &Error{Offset: r.p, Err: fmt.Errorf("%w: "+format, append([]any{kind}, args...)...)}
+	return &decode.ValueError{Offset: r.p, Err: fmt.Errorf("%w: "+format, append([]any{kind}, args...)...)}
 }
 
-func (r *reader) truncated() error { return r.fail(ErrMalformed, "truncated") }
+func (r *reader) truncated() error { return r.fail(decode.ErrMalformed, "truncated") }
 
 // peek returns the next type byte without consuming it.
 func (r *reader) peek() (byte, error) {
@@ -197,10 +164,10 @@ func (r *reader) bytesLen(width int) (int, error) {
 		n = int(v)
 	}
 	if n > len(r.b)-r.p {
-		return 0, r.fail(ErrMalformed, "%d-byte value with %d bytes left", n, len(r.b)-r.p)
+		return 0, r.fail(decode.ErrMalformed, "%d-byte value with %d bytes left", n, len(r.b)-r.p)
 	}
 	if n > r.maxBytes {
-		return 0, &Error{Offset: r.p, Err: fmt.Errorf("%d-byte value over MaxBytes %d: %w", n, r.maxBytes, decode.ErrLimit)}
+		return 0, r.fail(decode.ErrTooLarge, "%d-byte value over MaxBytes %d", n, r.maxBytes)
 	}
 	return n, nil
 }
@@ -217,10 +184,10 @@ func (r *reader) strOrBin() (v []byte, isStr bool, err error) {
 		r.p++
 		n = int(c & 0x1f)
 		if n > len(r.b)-r.p {
-			return nil, true, r.fail(ErrMalformed, "%d-byte str with %d bytes left", n, len(r.b)-r.p)
+			return nil, true, r.fail(decode.ErrMalformed, "%d-byte str with %d bytes left", n, len(r.b)-r.p)
 		}
 		if n > r.maxBytes {
-			return nil, true, &Error{Offset: r.p, Err: fmt.Errorf("%d-byte value over MaxBytes %d: %w", n, r.maxBytes, decode.ErrLimit)}
+			return nil, true, r.fail(decode.ErrTooLarge, "%d-byte value over MaxBytes %d", n, r.maxBytes)
 		}
 		isStr = true
 	case c == mStr8 || c == mStr16 || c == mStr32:
@@ -270,10 +237,10 @@ func (r *reader) count(c byte, fix, h16, h32 byte, perItem int) (int, error) {
 		return 0, nil
 	}
 	if n*perItem > len(r.b)-r.p {
-		return 0, r.fail(ErrMalformed, "%d items with %d bytes left", n, len(r.b)-r.p)
+		return 0, r.fail(decode.ErrMalformed, "%d items with %d bytes left", n, len(r.b)-r.p)
 	}
 	if n > r.maxItems {
-		return 0, &Error{Offset: r.p, Err: fmt.Errorf("%d items over MaxItems %d: %w", n, r.maxItems, decode.ErrLimit)}
+		return 0, r.fail(decode.ErrTooLarge, "%d items over MaxItems %d", n, r.maxItems)
 	}
 	return n, nil
 }
@@ -361,11 +328,15 @@ func (r *reader) int64() (int64, error) {
 	switch kind {
 	case kindUint:
 		r.p = start
-		return 0, r.fail(ErrRange, "%d overflows int64", u)
+		return 0, r.fail(decode.ErrRange, "%d overflows int64", u)
 	case kindFloat:
-		if f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
+		if f != math.Trunc(f) {
 			r.p = start
-			return 0, r.fail(ErrRange, "float %g is not an int64", f)
+			return 0, r.fail(decode.ErrType, "float %g is not an integer", f)
+		}
+		if f < -(1<<63) || f >= 1<<63 {
+			r.p = start
+			return 0, r.fail(decode.ErrRange, "float %g overflows int64", f)
 		}
 		return int64(f), nil
 	}
@@ -383,15 +354,19 @@ func (r *reader) uint64() (uint64, error) {
 	case kindUint:
 		return u, nil
 	case kindFloat:
-		if f != math.Trunc(f) || f < 0 || f >= 1<<64 {
+		if f != math.Trunc(f) {
 			r.p = start
-			return 0, r.fail(ErrRange, "float %g is not a uint64", f)
+			return 0, r.fail(decode.ErrType, "float %g is not an integer", f)
+		}
+		if f < 0 || f >= 1<<64 {
+			r.p = start
+			return 0, r.fail(decode.ErrRange, "float %g is outside the range of uint64", f)
 		}
 		return uint64(f), nil
 	}
 	if i < 0 {
 		r.p = start
-		return 0, r.fail(ErrRange, "%d is negative", i)
+		return 0, r.fail(decode.ErrRange, "%d is negative", i)
 	}
 	return uint64(i), nil
 }
@@ -502,7 +477,7 @@ func (r *reader) skip(depth int) error {
 	case mUint64, mInt64, mFloat64:
 		n = 8
 	default: // only 0xc1 is left
-		return r.fail(ErrMalformed, "type byte 0x%02x is never used", c)
+		return r.fail(decode.ErrMalformed, "type byte 0x%02x is never used", c)
 	}
 	r.p++
 	_, err = r.take(n)
@@ -510,16 +485,16 @@ func (r *reader) skip(depth int) error {
 }
 
 func (r *reader) depthErr() error {
-	return &Error{Offset: r.p, Err: fmt.Errorf("nesting over MaxDepth %d: %w", r.maxDepth, decode.ErrLimit)}
+	return r.fail(decode.ErrTooLarge, "nesting over MaxDepth %d", r.maxDepth)
 }
 
-// wrongType is the error for a value of the wrong type: ErrMalformed for the
-// never-used byte and truncated input, ErrType otherwise.
+// wrongType is the error for a value of the wrong type: decode.ErrMalformed
+// for the never-used byte, decode.ErrType otherwise.
 func (r *reader) wrongType(c byte, want string) error {
 	if c == mNever {
-		return r.fail(ErrMalformed, "type byte 0xc1 is never used")
+		return r.fail(decode.ErrMalformed, "type byte 0xc1 is never used")
 	}
-	return r.fail(ErrType, "want %s, got %s", want, typeName(c))
+	return r.fail(decode.ErrType, "want %s, got %s", want, typeName(c))
 }
 
 // typeName names the MessagePack type of a type byte, for error messages.

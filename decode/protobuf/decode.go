@@ -10,8 +10,10 @@ import (
 )
 
 // decode reads one message body and appends exactly one entry to every
-// builder of m (one struct entry when m is nested), error or not.
+// builder of m (one struct entry when m is nested), error or not. m.base is
+// the body's offset in the payload, for error offsets.
 func (m *msgDec) decode(b []byte) error {
+	m.end = m.base + len(b)
 	m.begin()
 	err := m.scan(b)
 	if err == nil && len(m.spec.required) > 0 {
@@ -45,22 +47,25 @@ func (m *msgDec) begin() {
 }
 
 func (m *msgDec) scan(b []byte) error {
+	path := m.spec.path
 	for len(b) > 0 {
+		at := m.end - len(b) // the tag's offset in the payload
 		tag, n := uint64(b[0]), 1
 		if tag >= 0x80 {
 			tag, n = protowire.ConsumeVarint(b)
 			if n < 0 {
-				return malformed(string(m.spec.name), "tag", n)
+				return malformed(path, at, "tag", n)
 			}
 		}
 		b = b[n:]
 		if tag>>3 > uint64(protowire.MaxValidNumber) {
-			return malformed(string(m.spec.name), fmt.Sprintf("field number %d", tag>>3), 0)
+			return malformed(path, at, fmt.Sprintf("field number %d", tag>>3), 0)
 		}
 		num, typ := protowire.Number(tag>>3), protowire.Type(tag&7) // #nosec G115 -- checked above
+		at += n                                                     // the value's offset
 		fi := m.lookup(num)
 		if fi < 0 {
-			n, err := skipValue(string(m.spec.name), num, typ, b, 1, m.lim.MaxDepth)
+			n, err := skipValue(path, at, num, typ, b, 1, m.lim.MaxDepth)
 			if err != nil {
 				return err
 			}
@@ -77,7 +82,7 @@ func (m *msgDec) scan(b []byte) error {
 				if f.op == opVarint && len(b) > 0 && b[0] < 0x80 {
 					v = uint64(b[0])
 				} else if v, n = readNum(f.op, b); n < 0 {
-					return malformed(f.path, "value", n)
+					return malformed(f.path, at, "value", n)
 				}
 				m.nums[fi] = v
 				m.seen[fi] = m.gen
@@ -88,7 +93,7 @@ func (m *msgDec) scan(b []byte) error {
 					end := 1 + int(b[0])
 					v := b[1:end:end]
 					if f.utf8 && !utf8.Valid(v) {
-						return checkUTF8(f.path, v)
+						return checkUTF8(f.path, at, v)
 					}
 					m.spans[fi] = v
 					m.seen[fi] = m.gen
@@ -97,7 +102,7 @@ func (m *msgDec) scan(b []byte) error {
 				}
 			}
 		}
-		n, err := m.field(fi, typ, b)
+		n, err := m.field(fi, typ, b, at)
 		if err != nil {
 			return err
 		}
@@ -114,31 +119,32 @@ func (m *msgDec) set(f *fieldDec, i int) {
 	m.seen[i] = m.gen
 }
 
-// field reads one occurrence of field i from b and returns its size.
-func (m *msgDec) field(i int, typ protowire.Type, b []byte) (int, error) {
+// field reads one occurrence of field i from b, at bytes into the payload,
+// and returns its size.
+func (m *msgDec) field(i int, typ protowire.Type, b []byte, at int) (int, error) {
 	f := &m.fields[i]
 	switch f.mode {
 	case modeScalar:
 		if typ != f.wt {
-			return 0, wrongType(f.path, typ, f.wt)
+			return 0, wrongType(f.path, at, typ, f.wt)
 		}
 		v, n := readNum(f.op, b)
 		if n < 0 {
-			return 0, malformed(f.path, "value", n)
+			return 0, malformed(f.path, at, "value", n)
 		}
 		m.nums[i] = v
 		m.set(f, i)
 		return n, nil
 	case modeBytes:
 		if typ != protowire.BytesType {
-			return 0, wrongType(f.path, typ, protowire.BytesType)
+			return 0, wrongType(f.path, at, typ, protowire.BytesType)
 		}
-		v, n, err := readLen(f.path, b, m.lim.MaxBytes)
+		v, n, err := readLen(f.path, at, b, m.lim.MaxBytes)
 		if err != nil {
 			return 0, err
 		}
 		if f.utf8 {
-			if err := checkUTF8(f.path, v); err != nil {
+			if err := checkUTF8(f.path, at, v); err != nil {
 				return 0, err
 			}
 		}
@@ -146,13 +152,14 @@ func (m *msgDec) field(i int, typ protowire.Type, b []byte) (int, error) {
 		m.set(f, i)
 		return n, nil
 	case modeMessage, modeWKT:
-		v, n, err := m.span(f, typ, b)
+		v, n, voff, err := m.span(f, f.path, typ, b, at)
 		if err != nil {
 			return 0, err
 		}
 		if m.seen[i] == m.gen {
 			// A message that occurs again merges into the first: decoding
 			// the concatenation of both bodies is exactly that merge.
+			// (Error offsets inside it count from the first occurrence.)
 			if m.merged[i] != m.gen {
 				m.merge[i] = append(m.merge[i][:0], m.spans[i]...)
 				m.merged[i] = m.gen
@@ -162,67 +169,75 @@ func (m *msgDec) field(i int, typ protowire.Type, b []byte) (int, error) {
 			return n, nil
 		}
 		m.spans[i] = v
+		m.offs[i] = voff
 		m.merged[i] = 0
 		m.set(f, i)
 		return n, nil
 	case modeMap:
 		if typ != protowire.BytesType {
-			return 0, wrongType(f.path, typ, protowire.BytesType)
+			return 0, wrongType(f.path, at, typ, protowire.BytesType)
 		}
-		v, n, err := readLen(f.path, b, len(b))
+		v, n, err := readLen(f.path, at, b, len(b))
 		if err != nil {
 			return 0, err
 		}
-		if err := m.item(i, f); err != nil {
+		if err := m.item(i, f, at); err != nil {
 			return 0, err
 		}
+		f.child.base = at + n - len(v)
 		return n, f.child.decode(v)
 	}
-	return m.listValue(i, f, typ, b)
+	return m.listValue(i, f, typ, b, at)
 }
 
-// span reads the body of one message or group occurrence.
-func (m *msgDec) span(f *fieldDec, typ protowire.Type, b []byte) ([]byte, int, error) {
+// span reads the body of one message or group occurrence at at; voff is the
+// body's offset.
+func (m *msgDec) span(f *fieldDec, path string, typ protowire.Type, b []byte, at int) (v []byte, n, voff int, err error) {
 	if typ != f.wt {
-		return nil, 0, wrongType(f.path, typ, f.wt)
+		return nil, 0, 0, wrongType(path, at, typ, f.wt)
 	}
 	if f.op == opGroup {
-		return groupBody(f.path, f.num, b, 1, m.lim.MaxDepth)
+		v, n, err = groupBody(path, at, f.num, b, 1, m.lim.MaxDepth)
+		return v, n, at, err
 	}
-	return readLen(f.path, b, len(b))
+	v, n, err = readLen(path, at, b, len(b))
+	return v, n, at + n - len(v), err
 }
 
 // item counts one more item of list or map field i against MaxItems.
-func (m *msgDec) item(i int, f *fieldDec) error {
+func (m *msgDec) item(i int, f *fieldDec, at int) error {
 	m.count[i]++
 	if m.count[i] > m.lim.MaxItems {
-		return fmt.Errorf("protobuf: field %s: more than %d items: %w", f.path, m.lim.MaxItems, decode.ErrLimit)
+		return valueErr(f.path, at, decode.ErrTooLarge, "more than %d items", m.lim.MaxItems)
 	}
 	return nil
 }
 
 // listValue reads one occurrence of repeated field i: one element, or a
-// packed run of numbers.
-func (m *msgDec) listValue(i int, f *fieldDec, typ protowire.Type, b []byte) (int, error) {
+// packed run of numbers. Errors about an element name the item path
+// ("tags[]").
+func (m *msgDec) listValue(i int, f *fieldDec, typ protowire.Type, b []byte, at int) (int, error) {
+	ip := f.itemPath
 	switch {
 	case f.child != nil:
-		v, n, err := m.span(f, typ, b)
+		v, n, voff, err := m.span(f, ip, typ, b, at)
 		if err != nil {
 			return 0, err
 		}
-		if err := m.item(i, f); err != nil {
+		if err := m.item(i, f, at); err != nil {
 			return 0, err
 		}
+		f.child.base = voff
 		return n, f.child.decode(v)
 	case f.wkt != wktNone:
-		v, n, err := m.span(f, typ, b)
+		v, n, voff, err := m.span(f, ip, typ, b, at)
 		if err != nil {
 			return 0, err
 		}
-		if err := m.item(i, f); err != nil {
+		if err := m.item(i, f, at); err != nil {
 			return 0, err
 		}
-		num, bs, err := readWKT(f.path, f.wkt, v, m.lim.MaxBytes, m.lim.MaxDepth)
+		num, bs, err := readWKT(ip, voff, f.wkt, v, m.lim.MaxBytes, m.lim.MaxDepth)
 		if err != nil {
 			return 0, err
 		}
@@ -230,51 +245,52 @@ func (m *msgDec) listValue(i int, f *fieldDec, typ protowire.Type, b []byte) (in
 		return n, nil
 	case f.op == opBytes:
 		if typ != protowire.BytesType {
-			return 0, wrongType(f.path, typ, protowire.BytesType)
+			return 0, wrongType(ip, at, typ, protowire.BytesType)
 		}
-		v, n, err := readLen(f.path, b, m.lim.MaxBytes)
+		v, n, err := readLen(ip, at, b, m.lim.MaxBytes)
 		if err != nil {
 			return 0, err
 		}
 		if f.utf8 {
-			if err := checkUTF8(f.path, v); err != nil {
+			if err := checkUTF8(ip, at, v); err != nil {
 				return 0, err
 			}
 		}
-		if err := m.item(i, f); err != nil {
+		if err := m.item(i, f, at); err != nil {
 			return 0, err
 		}
 		f.sink.bytes(v)
 		return n, nil
 	case typ == protowire.BytesType && f.packable:
-		v, n, err := readLen(f.path, b, len(b))
+		v, n, err := readLen(ip, at, b, len(b))
 		if err != nil {
 			return 0, err
 		}
-		return n, m.packed(i, f, v)
+		return n, m.packed(i, f, v, at+n-len(v))
 	case typ == f.wt:
-		if err := m.item(i, f); err != nil {
+		if err := m.item(i, f, at); err != nil {
 			return 0, err
 		}
 		v, n := readNum(f.op, b)
 		if n < 0 {
-			return 0, malformed(f.path, "value", n)
+			return 0, malformed(ip, at, "value", n)
 		}
 		f.sink.num(v)
 		return n, nil
 	}
-	return 0, wrongType(f.path, typ, f.wt)
+	return 0, wrongType(ip, at, typ, f.wt)
 }
 
-// packed reads a packed run of numbers of field i.
-func (m *msgDec) packed(i int, f *fieldDec, b []byte) error {
+// packed reads a packed run of numbers of field i, at bytes into the payload.
+func (m *msgDec) packed(i int, f *fieldDec, b []byte, at int) error {
+	end := at + len(b)
 	for len(b) > 0 {
-		if err := m.item(i, f); err != nil {
+		if err := m.item(i, f, end-len(b)); err != nil {
 			return err
 		}
 		v, n := readNum(f.op, b)
 		if n < 0 {
-			return malformed(f.path, "packed value", n)
+			return malformed(f.itemPath, end-len(b), "packed value", n)
 		}
 		f.sink.num(v)
 		b = b[n:]
@@ -293,7 +309,7 @@ func putWKT(f *fieldDec, num uint64, bs []byte) {
 func (m *msgDec) checkRequired() error {
 	for _, i := range m.spec.required {
 		if m.seen[i] != m.gen {
-			return fmt.Errorf("%w: required field %s is missing", ErrMalformed, m.fields[i].path)
+			return valueErr(m.fields[i].path, m.end, decode.ErrNull, "required field is missing")
 		}
 	}
 	return nil
@@ -330,8 +346,9 @@ func (m *msgDec) finish(err error) error {
 			switch {
 			case err == nil && (set || f.emptyIfAbsent):
 				var body []byte
+				f.child.base = m.end
 				if set {
-					body = m.spans[i]
+					body, f.child.base = m.spans[i], m.offs[i]
 				}
 				err = f.child.decode(body)
 			case f.emptyIfAbsent:
@@ -352,10 +369,11 @@ func (m *msgDec) finish(err error) error {
 				continue
 			}
 			var body []byte
+			at := m.end
 			if set {
-				body = m.spans[i]
+				body, at = m.spans[i], m.offs[i]
 			}
-			num, bs, werr := readWKT(f.path, f.wkt, body, m.lim.MaxBytes, m.lim.MaxDepth)
+			num, bs, werr := readWKT(f.path, at, f.wkt, body, m.lim.MaxBytes, m.lim.MaxDepth)
 			if werr != nil {
 				err = werr
 				if f.emptyIfAbsent {

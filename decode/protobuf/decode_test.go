@@ -135,26 +135,28 @@ func TestMalformed(t *testing.T) {
 		opts    protobuf.Options
 		payload []byte
 		want    error
+		says    string // the error says
+		path    string // the ValueError's path, when not ""
 	}{
-		{"truncated varint", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x18, 0xff), protobuf.ErrMalformed},
-		{"truncated tag", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x80), protobuf.ErrMalformed},
-		{"length past the end", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x0a, 0x05, 'a'), protobuf.ErrMalformed},
-		{"string over MaxBytes", &testpb.Transaction{}, lim, wire{}.str(1, "0123456789"), decode.ErrLimit},
-		{"items over MaxItems", &testpb.Everything{}, lim, wire{}.bytes(20, wire{}.raw(1, 2, 3, 4)), decode.ErrLimit},
-		{"wrong wire type", &testpb.Transaction{}, protobuf.Options{}, wire{}.varint(1, 3), protobuf.ErrMalformed},
-		{"invalid utf-8", &testpb.Transaction{}, protobuf.Options{}, wire{}.bytes(1, []byte{0xff, 0xfe}), protobuf.ErrInvalidUTF8},
-		{"invalid utf-8 nested", &testpb.Order{}, protobuf.Options{}, wire{}.bytes(3, wire{}.bytes(1, []byte{0xc3})), protobuf.ErrInvalidUTF8},
-		{"field number zero", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x00, 0x01), protobuf.ErrMalformed},
-		{"wire type 7", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x0f), protobuf.ErrMalformed},
-		{"unexpected end group", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x0c), protobuf.ErrMalformed},
-		{"group without end", &testpb.Legacy{}, protobuf.Options{}, wire{}.varint(1, 1).raw(0x33, 0x08, 0x05), protobuf.ErrMalformed},
-		{"group ended by another", &testpb.Legacy{}, protobuf.Options{}, wire{}.varint(1, 1).raw(0x33, 0x3c), protobuf.ErrMalformed},
-		{"required missing", &testpb.Legacy{}, protobuf.Options{}, wire{}.str(2, "x"), protobuf.ErrMalformed},
-		{"bad nested message", &testpb.Order{}, protobuf.Options{}, wire{}.str(1, "o").bytes(2, wire{}.raw(0x0a, 0x09)), protobuf.ErrMalformed},
-		{"bad map entry", &testpb.Everything{}, protobuf.Options{}, wire{}.bytes(28, wire{}.raw(0x08)), protobuf.ErrMalformed},
-		{"timestamp out of range", &testpb.Everything{}, protobuf.Options{}, wire{}.bytes(33, wire{}.varint(1, 1<<62)), protobuf.ErrRange},
+		{"truncated varint", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x18, 0xff), decode.ErrMalformed, "unexpected EOF", "timestamp"},
+		{"truncated tag", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x80), decode.ErrMalformed, "tag", ""},
+		{"length past the end", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x0a, 0x05, 'a'), decode.ErrMalformed, "past the end", "id"},
+		{"string over MaxBytes", &testpb.Transaction{}, lim, wire{}.str(1, "0123456789"), decode.ErrTooLarge, "10-byte value", "id"},
+		{"items over MaxItems", &testpb.Everything{}, lim, wire{}.bytes(20, wire{}.raw(1, 2, 3, 4)), decode.ErrTooLarge, "more than 3 items", "r_i32"},
+		{"wrong wire type", &testpb.Transaction{}, protobuf.Options{}, wire{}.varint(1, 3), decode.ErrType, "wire type 0, want 2", "id"},
+		{"invalid utf-8", &testpb.Transaction{}, protobuf.Options{}, wire{}.bytes(1, []byte{0xff, 0xfe}), decode.ErrMalformed, "UTF-8", "id"},
+		{"invalid utf-8 nested", &testpb.Order{}, protobuf.Options{}, wire{}.bytes(3, wire{}.bytes(1, []byte{0xc3})), decode.ErrMalformed, "UTF-8", "items[].sku"},
+		{"field number zero", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x00, 0x01), decode.ErrMalformed, "field number 0", ""},
+		{"wire type 7", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x0f), decode.ErrMalformed, "invalid wire type 7", "id"},
+		{"unexpected end group", &testpb.Transaction{}, protobuf.Options{}, wire{}.raw(0x0c), decode.ErrMalformed, "unexpected end-group", "id"},
+		{"group without end", &testpb.Legacy{}, protobuf.Options{}, wire{}.varint(1, 1).raw(0x33, 0x08, 0x05), decode.ErrMalformed, "group without end", ""},
+		{"group ended by another", &testpb.Legacy{}, protobuf.Options{}, wire{}.varint(1, 1).raw(0x33, 0x3c), decode.ErrMalformed, "ended by end-group", ""},
+		{"required missing", &testpb.Legacy{}, protobuf.Options{}, wire{}.str(2, "x"), decode.ErrNull, "required field is missing", "id"},
+		{"bad nested message", &testpb.Order{}, protobuf.Options{}, wire{}.str(1, "o").bytes(2, wire{}.raw(0x0a, 0x09)), decode.ErrMalformed, "past the end", ""},
+		{"bad map entry", &testpb.Everything{}, protobuf.Options{}, wire{}.bytes(28, wire{}.raw(0x08)), decode.ErrMalformed, "unexpected EOF", "m_ia"},
+		{"timestamp out of range", &testpb.Everything{}, protobuf.Options{}, wire{}.bytes(33, wire{}.varint(1, 1<<62)), decode.ErrRange, "seconds do not fit", ""},
 		{"deep unknown groups", &testpb.Transaction{}, protobuf.Options{Limits: decode.Limits{MaxDepth: 3}},
-			wire{}.raw(0xab, 0x06, 0xab, 0x06, 0xab, 0x06, 0xab, 0x06, 0xac, 0x06, 0xac, 0x06, 0xac, 0x06, 0xac, 0x06), decode.ErrLimit},
+			wire{}.raw(0xab, 0x06, 0xab, 0x06, 0xab, 0x06, 0xab, 0x06, 0xac, 0x06, 0xac, 0x06, 0xac, 0x06, 0xac, 0x06), decode.ErrTooLarge, "nested deeper", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,8 +166,15 @@ func TestMalformed(t *testing.T) {
 				good = nil
 			}
 			_, errs := decodeRows(t, tt.msg, tt.opts, tt.payload, good)
-			if !errors.Is(errs[0], tt.want) {
-				t.Fatalf("error %v, want %v", errs[0], tt.want)
+			if !errors.Is(errs[0], tt.want) || !strings.Contains(errs[0].Error(), tt.says) {
+				t.Fatalf("error %v, want %v saying %q", errs[0], tt.want, tt.says)
+			}
+			var ve *decode.ValueError
+			if !errors.As(errs[0], &ve) || (tt.path != "" && ve.Path != tt.path) {
+				t.Fatalf("error %v: want a *decode.ValueError at %q", errs[0], tt.path)
+			}
+			if ve.Offset < 0 || ve.Offset > len(tt.payload) {
+				t.Fatalf("error %v: offset %d outside the %d-byte payload", errs[0], ve.Offset, len(tt.payload))
 			}
 			if errs[1] != nil {
 				t.Fatalf("the payload after a bad one: %v", errs[1])
@@ -180,7 +189,7 @@ func TestCompileErrors(t *testing.T) {
 		is                     error
 	}{
 		{"recursive", `syntax = "proto3"; message Node { string v = 1; Node next = 2; }`, "Node", "field next: message Node contains itself", decode.ErrUnsupported},
-		{"mutually recursive", `syntax = "proto3"; message A { B b = 1; } message B { repeated A a = 1; }`, "A", "field b.a: message A contains itself", decode.ErrUnsupported},
+		{"mutually recursive", `syntax = "proto3"; message A { B b = 1; } message B { repeated A a = 1; }`, "A", "field b.a[]: message A contains itself", decode.ErrUnsupported},
 		{"struct", `syntax = "proto3"; import "google/protobuf/struct.proto"; message M { google.protobuf.Struct s = 1; }`, "M", "field s: google.protobuf.Struct has no fixed Arrow type", decode.ErrUnsupported},
 		{"no such message", `syntax = "proto3"; message M {}`, "N", `"N"`, protobuf.ErrNoMessage},
 	}

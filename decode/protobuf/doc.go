@@ -58,13 +58,19 @@
 //
 // # Bad input
 //
-// A payload fails with ErrMalformed (truncated value, length past the end, a
-// wire type that does not match the field — protobuf-go would keep such a
-// field as unknown —, field number 0, unbalanced groups, missing required
-// field), ErrInvalidUTF8, ErrRange (a Timestamp or Duration outside int64
-// nanoseconds) or decode.ErrLimit (string or bytes over Limits.MaxBytes, more
-// than Limits.MaxItems items in one repeated field or map, nesting deeper than
-// Limits.MaxDepth). The Appender still leaves one entry in every builder.
+// A payload fails with a *decode.ValueError naming the field ("user.tags[]"
+// for an element of a repeated field, "attrs{}" for a map value; a map key's
+// error is the map's own) and the byte offset in the payload, wrapping
+// decode.ErrMalformed (truncated value, length past the end, field number 0,
+// wire types 6 and 7, unbalanced groups, a string that is not UTF-8),
+// decode.ErrType (a wire type that does not match the field's — protobuf-go
+// would keep such a field as unknown), decode.ErrNull (a proto2 required
+// field that is absent), decode.ErrRange (a Timestamp or Duration outside
+// int64 nanoseconds) or decode.ErrTooLarge (string or bytes over
+// Limits.MaxBytes, more than Limits.MaxItems items in one repeated field or
+// map, nesting deeper than Limits.MaxDepth). Offsets inside a message that
+// occurs more than once (and is merged) count from its first occurrence. The
+// Appender still leaves one entry in every builder.
 //
 // Subpackages: prototest (reference conversion by reflection and random
 // messages, for tests), testpb (generated test messages), interop (tests

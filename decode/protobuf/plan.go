@@ -65,7 +65,10 @@ func (p *Plan) Bind(bs []array.Builder) (decode.Appender, error) {
 type appender struct{ m *msgDec }
 
 // Append decodes one payload into one row.
-func (a appender) Append(payload []byte) error { return a.m.decode(payload) }
+func (a appender) Append(payload []byte) error {
+	a.m.base = 0
+	return a.m.decode(payload)
+}
 
 // msgDec decodes one message at one place in the column tree into its
 // builders. It holds the scratch row for the message being decoded: scalar
@@ -82,11 +85,16 @@ type msgDec struct {
 	lists  []int                      // fields in modeList or modeMap
 	lim    decode.Limits
 
+	// base and end are the offsets in the payload of the body being
+	// decoded and of its end, for errors.
+	base, end int
+
 	// Scratch row: seen[i] == gen when field i was set in this message.
 	gen    uint32
 	seen   []uint32
 	nums   []uint64
 	spans  [][]byte
+	offs   []int    // offset of spans[i] in the payload
 	merged []uint32 // gen when spans[i] points into merge[i]
 	merge  [][]byte
 	count  []int // items of list/map fields so far
@@ -119,6 +127,7 @@ func bindMessage(spec *msgSpec, sb *array.StructBuilder, bs []array.Builder, lim
 		seen:   make([]uint32, n),
 		nums:   make([]uint64, n),
 		spans:  make([][]byte, n),
+		offs:   make([]int, n),
 		merged: make([]uint32, n),
 		merge:  make([][]byte, n),
 		count:  make([]int, n),

@@ -104,7 +104,10 @@ func WellKnownType(md protoreflect.MessageDescriptor) bool {
 // msgSpec is the compiled form of one message at one place in the column
 // tree. It is immutable and shared by every Appender bound from the plan.
 type msgSpec struct {
-	name   protoreflect.FullName
+	name protoreflect.FullName
+	// path is the message's field path, for errors about the message itself
+	// (an unknown field it cannot skip): "" at the top level.
+	path   string
 	fields []fieldSpec
 	oneofs []oneofSpec
 	// cols lists the columns in order: i >= 0 is fields[i], i < 0 is the case
@@ -122,8 +125,11 @@ type oneofSpec struct {
 
 // fieldSpec is one field of a msgSpec.
 type fieldSpec struct {
-	name     string // field name: the column or struct member name
-	path     string // dotted path from the top-level message, for errors
+	name string // field name: the column or struct member name
+	path string // dotted path from the top-level message, for errors
+	// itemPath names one element of a repeated field in errors: the path
+	// and "[]" ("tags[]"); the path itself for other fields.
+	itemPath string
 	num      protowire.Number
 	wt       protowire.Type // wire type of one (unpacked) value
 	op       op
@@ -207,7 +213,7 @@ func newEnumSpec(ed protoreflect.EnumDescriptor) *enumSpec {
 func compileMessage(md protoreflect.MessageDescriptor, opts *Options, path string, stack []protoreflect.FullName, depth int) (*msgSpec, error) {
 	lim := opts.Limits.WithDefaults()
 	if depth > lim.MaxDepth {
-		return nil, fmt.Errorf("protobuf: field %s: nesting deeper than %d: %w", path, lim.MaxDepth, decode.ErrLimit)
+		return nil, fmt.Errorf("protobuf: field %s: nesting deeper than %d: %w", path, lim.MaxDepth, decode.ErrTooLarge)
 	}
 	for _, s := range stack {
 		if s == md.FullName() {
@@ -216,13 +222,18 @@ func compileMessage(md protoreflect.MessageDescriptor, opts *Options, path strin
 		}
 	}
 	stack = append(stack, md.FullName())
-	m := &msgSpec{name: md.FullName()}
+	m := &msgSpec{name: md.FullName(), path: path}
 	fds := md.Fields()
 	oneofIx := map[protoreflect.FullName]int{}
 	for i := 0; i < fds.Len(); i++ {
 		fd := fds.Get(i)
 		fpath := string(fd.Name())
-		if path != "" {
+		switch {
+		case md.IsMapEntry() && fd.Number() == 1:
+			fpath = path // a key error is the map's own
+		case md.IsMapEntry():
+			fpath = path + "{}" // map values
+		case path != "":
 			fpath = path + "." + fpath
 		}
 		fs, err := compileField(fd, opts, fpath, stack, depth)
@@ -262,6 +273,7 @@ func compileField(fd protoreflect.FieldDescriptor, opts *Options, path string, s
 	fs := fieldSpec{
 		name:     string(fd.Name()),
 		path:     path,
+		itemPath: path,
 		num:      fd.Number(),
 		presence: fd.HasPresence(),
 		required: fd.Cardinality() == protoreflect.Required,
@@ -285,7 +297,10 @@ func compileField(fd protoreflect.FieldDescriptor, opts *Options, path string, s
 		fs.presence = false
 		return fs, nil
 	}
-	if err := valueSpec(&fs, fd, opts, path, stack, depth); err != nil {
+	if fd.IsList() {
+		fs.itemPath = path + "[]" // elements, and the fields of message elements
+	}
+	if err := valueSpec(&fs, fd, opts, fs.itemPath, stack, depth); err != nil {
 		return fs, err
 	}
 	if fd.IsList() {

@@ -1,9 +1,12 @@
 // Package raw decodes values that carry no schema: String (UTF-8 text, checked)
 // and Bytes (anything) into a single column named "value".
+//
+// Record errors are *decode.ValueError values with an empty path: a String
+// value that is not UTF-8 wraps decode.ErrMalformed (at the first bad byte),
+// a value over Limits.MaxBytes wraps decode.ErrTooLarge.
 package raw
 
 import (
-	"errors"
 	"fmt"
 	"unicode/utf8"
 
@@ -16,9 +19,6 @@ import (
 
 // Column is the name of the single column raw plans build.
 const Column = "value"
-
-// ErrInvalidUTF8 is wrapped by errors for String values that are not UTF-8.
-var ErrInvalidUTF8 = errors.New("raw: value is not valid UTF-8")
 
 // StringPlan returns the plan for UTF-8 text values, one utf8 column.
 func StringPlan(l decode.Limits) decode.Plan { return plan{text: true, max: l.WithDefaults().MaxBytes} }
@@ -71,11 +71,11 @@ type stringAppender struct {
 func (a stringAppender) Append(v []byte) error {
 	if len(v) > a.max {
 		a.b.AppendNull()
-		return fmt.Errorf("raw: %d-byte string: %w", len(v), decode.ErrLimit)
+		return tooLarge(len(v), a.max)
 	}
 	if !utf8.Valid(v) {
 		a.b.AppendNull()
-		return ErrInvalidUTF8
+		return &decode.ValueError{Offset: firstInvalid(v), Err: errInvalidUTF8}
 	}
 	a.b.BinaryBuilder.Append(v) // bytes straight in: no string conversion
 	return nil
@@ -89,8 +89,27 @@ type bytesAppender struct {
 func (a bytesAppender) Append(v []byte) error {
 	if len(v) > a.max {
 		a.b.AppendNull()
-		return fmt.Errorf("raw: %d-byte value: %w", len(v), decode.ErrLimit)
+		return tooLarge(len(v), a.max)
 	}
 	a.b.Append(v)
 	return nil
+}
+
+var errInvalidUTF8 = fmt.Errorf("%w: value is not valid UTF-8", decode.ErrMalformed)
+
+func tooLarge(n, max int) error {
+	return &decode.ValueError{Err: fmt.Errorf("%w: %d-byte value over MaxBytes %d", decode.ErrTooLarge, n, max)}
+}
+
+// firstInvalid is the offset of the first byte of v that does not start a
+// valid UTF-8 sequence.
+func firstInvalid(v []byte) int {
+	for i := 0; i < len(v); {
+		r, n := utf8.DecodeRune(v[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(v)
 }

@@ -2,6 +2,7 @@ package raw_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -24,8 +25,12 @@ func TestStringPlan(t *testing.T) {
 	if col.Value(0) != "héllo" || col.Value(1) != "" || col.IsNull(1) {
 		t.Fatalf("values %q %q", col.Value(0), col.Value(1))
 	}
-	if errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], raw.ErrInvalidUTF8) || !errors.Is(errs[3], decode.ErrLimit) {
+	if errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], decode.ErrMalformed) || !strings.Contains(errs[2].Error(), "not valid UTF-8") || !errors.Is(errs[3], decode.ErrTooLarge) {
 		t.Fatalf("errors %v", errs)
+	}
+	var ve *decode.ValueError
+	if !errors.As(errs[2], &ve) || ve.Path != "" || ve.Offset != 0 {
+		t.Fatalf("UTF-8 error %#v, want a *decode.ValueError at byte 0", errs[2])
 	}
 }
 

@@ -43,8 +43,13 @@
 //	                            to, else the first it can be written as; null rows take the null
 //	                            branch
 //
-// A null where the Avro type has no null branch fails the row with ErrNull.
-// Row errors are *FieldError values naming the field.
+// Row errors are *encode.ValueError values naming the field (Path spelled as
+// in decode: "user.id", "tags[]", "attrs{}"): a null where the Avro type has
+// no null branch wraps encode.ErrNull; a value the Avro type cannot hold (an
+// int64 over an Avro int, a timestamp that does not convert exactly, a
+// decimal with too many digits, bytes of the wrong size for a fixed) wraps
+// encode.ErrRange; an enum symbol the schema lacks (and no default) wraps
+// encode.ErrInvalid.
 //
 // # Derived writer schemas
 //

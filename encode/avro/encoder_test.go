@@ -57,11 +57,11 @@ func TestEncodeValues(t *testing.T) {
 		{"long", arrow.Field{Name: "v", Type: arrow.PrimitiveTypes.Int64}, `"long"`, `[0, -1, 1, 64, -65]`,
 			[]string{"00", "01", "02", "8001", "8101"}},
 		{"int range", arrow.Field{Name: "v", Type: arrow.PrimitiveTypes.Int64}, `"int"`, `[2147483647, 2147483648]`,
-			[]string{"feffffff0f", "!field v: avro: value out of range"}},
+			[]string{"feffffff0f", "!encode: row 1, field v: value out of range for the format"}},
 		{"uint64 over long", arrow.Field{Name: "v", Type: arrow.PrimitiveTypes.Uint64}, `"long"`, `[1, 18446744073709551615]`,
 			[]string{"02", "!out of range"}},
 		{"null in non-null", arrow.Field{Name: "v", Type: arrow.PrimitiveTypes.Int32, Nullable: true}, `"int"`, `[1, null]`,
-			[]string{"02", "!field v: avro: null value"}},
+			[]string{"02", "!encode: row 1, field v: null value the format cannot hold"}},
 		{"nullable union", arrow.Field{Name: "v", Type: arrow.BinaryTypes.String, Nullable: true}, `["null","string"]`, `["ab", null, ""]`,
 			[]string{"02046162", "00", "0200"}},
 		{"null second", arrow.Field{Name: "v", Type: arrow.BinaryTypes.String, Nullable: true}, `["string","null"]`, `["ab", null]`,
@@ -98,7 +98,7 @@ func TestEncodeValues(t *testing.T) {
 		{"list", arrow.Field{Name: "v", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32)}, `{"type":"array","items":"int"}`, `[[1,2],[]]`,
 			[]string{"04020400", "00"}},
 		{"list null item", arrow.Field{Name: "v", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32)}, `{"type":"array","items":"int"}`, `[[1,null]]`,
-			[]string{"!field v[]: avro: null value"}},
+			[]string{"!encode: row 0, field v[]: null value the format cannot hold"}},
 		{"map", arrow.Field{Name: "v", Type: arrow.MapOf(arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64)}, `{"type":"map","values":"long"}`,
 			`[[{"key":"a","value":1}],[]]`, []string{"0202610200", "00"}},
 		{"struct", arrow.Field{Name: "v", Type: arrow.StructOf(arrow.Field{Name: "x", Type: arrow.PrimitiveTypes.Int32}, arrow.Field{Name: "extra", Type: arrow.PrimitiveTypes.Int8})},
@@ -117,17 +117,17 @@ func TestEncodeValues(t *testing.T) {
 			defer rec.Release()
 			vals := encodeAll(t, avro.NewCompiler(avro.Options{Schema: record(`{"name":"v","type":` + c.avro + `}`)}), rec)
 			errs := map[int]error{}
-			for _, e := range vals.Errors {
-				errs[e.Row] = e
+			for k := range vals.Errors {
+				errs[vals.Errors[k].Row] = &vals.Errors[k]
 			}
 			for i, w := range c.want {
 				if strings.HasPrefix(w, "!") {
 					if errs[i] == nil || !strings.Contains(errs[i].Error(), w[1:]) {
 						t.Fatalf("row %d: error %v, want one containing %q", i, errs[i], w[1:])
 					}
-					var fe *avro.FieldError
-					if !errors.As(errs[i], &fe) {
-						t.Fatalf("row %d: %v is not a FieldError", i, errs[i])
+					var fe *encode.ValueError
+					if !errors.As(errs[i], &fe) || fe.Path == "" || fe.Row != i {
+						t.Fatalf("row %d: %v is not a ValueError naming the field", i, errs[i])
 					}
 					continue
 				}

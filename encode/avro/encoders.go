@@ -2,7 +2,6 @@ package avro
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"math/bits"
@@ -11,35 +10,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/sabot-kafka/sabot/decode/avro/avroschema"
+	"github.com/sabot-kafka/sabot/encode"
 )
 
-// ErrNull is wrapped by row errors for a null where the Avro type has no null
-// branch.
-var ErrNull = errors.New("avro: null value for a type without a null branch")
-
-// ErrRange is wrapped by row errors for values the Avro type cannot hold: an
-// int64 over an Avro int, a timestamp that does not convert exactly, a
-// decimal with too many digits, an enum symbol the schema lacks.
-var ErrRange = errors.New("avro: value out of range for its Avro type")
-
-// A FieldError is a row that did not encode, naming the field.
-type FieldError struct {
-	// Path is the dotted field path; "[]" marks list items and "{}" map
-	// values.
-	Path string
-	Err  error
-}
-
-func (e *FieldError) Error() string {
-	if e.Path == "" {
-		return "avro: " + e.Err.Error()
-	}
-	return "avro: field " + e.Path + ": " + e.Err.Error()
-}
-
-func (e *FieldError) Unwrap() error { return e.Err }
-
-func fieldErr(path string, err error) error { return &FieldError{Path: path, Err: err} }
+// fieldErr is the row error for the value at path: a *encode.ValueError
+// (the Encoder fills in its row) wrapping encode.ErrNull, encode.ErrRange or
+// encode.ErrInvalid.
+func fieldErr(path string, err error) error { return &encode.ValueError{Path: path, Err: err} }
 
 // An encoder appends the Avro encoding of row i of the array it is bound to.
 type encoder interface {
@@ -55,7 +32,7 @@ type nullCheck struct {
 
 func (e *nullCheck) append(dst []byte, i int) ([]byte, error) {
 	if e.arr.IsNull(i) {
-		return dst, fieldErr(e.path, ErrNull)
+		return dst, fieldErr(e.path, fmt.Errorf("%w: the Avro type has no null branch", encode.ErrNull))
 	}
 	return e.inner.append(dst, i)
 }
@@ -73,7 +50,7 @@ type nullableEnc struct {
 func (e *nullableEnc) append(dst []byte, i int) ([]byte, error) {
 	if e.arr.IsNull(i) {
 		if e.nullIdx == nil {
-			return dst, fieldErr(e.path, ErrNull)
+			return dst, fieldErr(e.path, fmt.Errorf("%w: the Avro type has no null branch", encode.ErrNull))
 		}
 		return append(dst, e.nullIdx...), nil
 	}
@@ -124,23 +101,23 @@ func (e *intEnc[T]) append(dst []byte, i int) ([]byte, error) {
 	x := e.vals[i]
 	v := int64(x)
 	if x > 0 && v < 0 { // a uint64 above MaxInt64
-		return dst, fieldErr(e.path, fmt.Errorf("%w: %d", ErrRange, uint64(x)))
+		return dst, fieldErr(e.path, fmt.Errorf("%w: %d", encode.ErrRange, uint64(x)))
 	}
 	if e.mul != 1 {
 		hi, lo := bits.Mul64(uint64(absInt(v)), uint64(e.mul)) // #nosec G115 -- magnitudes
 		if hi != 0 || lo > math.MaxInt64 {
-			return dst, fieldErr(e.path, fmt.Errorf("%w: %d × %d overflows", ErrRange, v, e.mul))
+			return dst, fieldErr(e.path, fmt.Errorf("%w: %d × %d overflows", encode.ErrRange, v, e.mul))
 		}
 		v *= e.mul
 	}
 	if e.div != 1 {
 		if v%e.div != 0 {
-			return dst, fieldErr(e.path, fmt.Errorf("%w: %d is not a whole multiple of %d", ErrRange, v, e.div))
+			return dst, fieldErr(e.path, fmt.Errorf("%w: %d is not a whole multiple of %d", encode.ErrRange, v, e.div))
 		}
 		v /= e.div
 	}
 	if v < e.min || v > e.max {
-		return dst, fieldErr(e.path, fmt.Errorf("%w: %d outside %d..%d", ErrRange, v, e.min, e.max))
+		return dst, fieldErr(e.path, fmt.Errorf("%w: %d outside %d..%d", encode.ErrRange, v, e.min, e.max))
 	}
 	return avroschema.AppendLong(dst, v), nil
 }
@@ -218,7 +195,7 @@ type fixedEnc[A bytesValuer] struct {
 func (e *fixedEnc[A]) append(dst []byte, i int) ([]byte, error) {
 	v := e.arr.Value(i)
 	if len(v) != e.size {
-		return dst, fieldErr(e.path, fmt.Errorf("%w: %d bytes for fixed(%d)", ErrRange, len(v), e.size))
+		return dst, fieldErr(e.path, fmt.Errorf("%w: %d bytes for fixed(%d)", encode.ErrRange, len(v), e.size))
 	}
 	return append(dst, v...), nil
 }
@@ -248,7 +225,7 @@ func (e *enumDictEnc) append(dst []byte, i int) ([]byte, error) {
 	if enc := e.table[k]; enc != nil {
 		return append(dst, enc...), nil
 	}
-	return dst, fieldErr(e.path, fmt.Errorf("%w: %q is not a symbol of the enum", ErrRange, e.names.Value(k)))
+	return dst, fieldErr(e.path, fmt.Errorf("%w: %q is not a symbol of the enum", encode.ErrInvalid, e.names.Value(k)))
 }
 
 // enumStringEnc writes a string column as an Avro enum.
@@ -264,7 +241,7 @@ func (e *enumStringEnc[A]) append(dst []byte, i int) ([]byte, error) {
 	k, ok := e.syms[s]
 	if !ok {
 		if e.def < 0 {
-			return dst, fieldErr(e.path, fmt.Errorf("%w: %q is not a symbol of the enum", ErrRange, s))
+			return dst, fieldErr(e.path, fmt.Errorf("%w: %q is not a symbol of the enum", encode.ErrInvalid, s))
 		}
 		k = e.def
 	}
@@ -287,7 +264,7 @@ func (e *decimalEnc) append(dst []byte, i int) ([]byte, error) {
 	case *array.Decimal128:
 		v := a.Value(i)
 		if e.precision > 0 && !v.FitsInPrecision(e.precision) {
-			return dst, fieldErr(e.path, fmt.Errorf("%w: decimal has more than %d digits", ErrRange, e.precision))
+			return dst, fieldErr(e.path, fmt.Errorf("%w: decimal has more than %d digits", encode.ErrRange, e.precision))
 		}
 		binary.BigEndian.PutUint64(be[16:], uint64(v.HighBits())) // #nosec G115 -- two's complement
 		binary.BigEndian.PutUint64(be[24:], v.LowBits())
@@ -295,7 +272,7 @@ func (e *decimalEnc) append(dst []byte, i int) ([]byte, error) {
 	case *array.Decimal256:
 		v := a.Value(i)
 		if e.precision > 0 && !v.FitsInPrecision(e.precision) {
-			return dst, fieldErr(e.path, fmt.Errorf("%w: decimal has more than %d digits", ErrRange, e.precision))
+			return dst, fieldErr(e.path, fmt.Errorf("%w: decimal has more than %d digits", encode.ErrRange, e.precision))
 		}
 		w := v.Array() // least significant word first
 		for k := 0; k < 4; k++ {
@@ -308,7 +285,7 @@ func (e *decimalEnc) append(dst []byte, i int) ([]byte, error) {
 		return avroschema.AppendBytes(dst, b), nil
 	}
 	if len(b) > e.size {
-		return dst, fieldErr(e.path, fmt.Errorf("%w: decimal needs %d bytes, fixed has %d", ErrRange, len(b), e.size))
+		return dst, fieldErr(e.path, fmt.Errorf("%w: decimal needs %d bytes, fixed has %d", encode.ErrRange, len(b), e.size))
 	}
 	var fill byte
 	if b[0]&0x80 != 0 {
@@ -339,7 +316,7 @@ type durationEnc struct {
 func (e *durationEnc) append(dst []byte, i int) ([]byte, error) {
 	v := e.vals[i]
 	if v.Months < 0 || v.Days < 0 || v.Nanoseconds < 0 || v.Nanoseconds%1e6 != 0 || v.Nanoseconds/1e6 > math.MaxUint32 {
-		return dst, fieldErr(e.path, fmt.Errorf("%w: interval %+v is not a duration of whole non-negative milliseconds", ErrRange, v))
+		return dst, fieldErr(e.path, fmt.Errorf("%w: interval %+v is not a duration of whole non-negative milliseconds", encode.ErrRange, v))
 	}
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(v.Months))                // #nosec G115 -- checked above
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(v.Days))                  // #nosec G115 -- checked above
@@ -423,7 +400,7 @@ func (e *unionStructEnc) append(dst []byte, i int) ([]byte, error) {
 		}
 	}
 	if e.nullIdx == nil {
-		return dst, fieldErr(e.path, ErrNull)
+		return dst, fieldErr(e.path, fmt.Errorf("%w: the Avro type has no null branch", encode.ErrNull))
 	}
 	return append(dst, e.nullIdx...), nil
 }

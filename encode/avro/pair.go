@@ -309,7 +309,7 @@ func pairMap(t arrow.DataType, n *avroschema.Node, path string) (spec, error) {
 	if !ok {
 		return nil, unsupported(path, t, n, "")
 	}
-	keys, err := pairBytes(mt.KeyType(), &avroschema.Node{Kind: avroschema.String}, path+"{}")
+	keys, err := pairBytes(mt.KeyType(), &avroschema.Node{Kind: avroschema.String}, path) // a key error is the map's own
 	if err != nil {
 		return nil, unsupported(path, t, n, "map keys must be strings")
 	}

@@ -7,7 +7,9 @@
 // strings, binary as standard base64, decimals as exact JSON numbers (or
 // strings with Options.DecimalStrings), maps as objects, raw-JSON columns
 // verbatim (checked to be one JSON value). Nulls are written as null, or left
-// out with Options.OmitNulls. NaN, infinities and dates outside years
-// 0000–9999 are row errors wrapping ErrValue. Plain JSON uses no registry
-// schema; see encode/jsonschema for JSON Schema values.
+// out with Options.OmitNulls. NaN, infinities, timestamps and dates outside
+// years 0000–9999 and raw-JSON values that are not one JSON value are row
+// errors: *encode.ValueError values naming the field (spelled as in decode:
+// "user.score", "tags[]", "attrs{}") and wrapping encode.ErrRange. Plain JSON
+// uses no registry schema; see encode/jsonschema for JSON Schema values.
 package json

@@ -3,7 +3,6 @@ package json
 import (
 	"encoding/base64"
 	stdjson "encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -27,10 +26,6 @@ type Options struct {
 	// that would round a number through float64.
 	DecimalStrings bool
 }
-
-// ErrValue is wrapped by row errors for values with no JSON form (NaN,
-// infinities, dates outside years 0–9999, invalid raw JSON).
-var ErrValue = errors.New("json: value has no JSON form")
 
 // NewCompiler returns an encode.Compiler writing each row as one JSON object
 // (no wire-format header: plain JSON needs no registry schema).
@@ -108,7 +103,7 @@ func check(f arrow.Field, path string, depth int) error {
 		if t.KeyType().ID() != arrow.STRING && t.KeyType().ID() != arrow.LARGE_STRING {
 			return fmt.Errorf("json: field %q: map keys are %s (JSON object keys are strings): %w", path, t.KeyType(), encode.ErrUnsupported)
 		}
-		return check(t.ItemField(), path+"[]", depth+1)
+		return check(t.ItemField(), path+"{}", depth+1)
 	}
 	return unsupported(path, f.Type)
 }
@@ -171,8 +166,10 @@ func (e *objEnc) append(dst []byte, i int) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
+// valueErr is the row error for a value at path with no JSON form: a
+// *encode.ValueError wrapping encode.ErrRange.
 func valueErr(path, format string, args ...any) error {
-	return fmt.Errorf("json: field %q: %s: %w", path, fmt.Sprintf(format, args...), ErrValue)
+	return &encode.ValueError{Path: path, Err: fmt.Errorf("%w: no JSON form: %s", encode.ErrRange, fmt.Sprintf(format, args...))}
 }
 
 func (o Options) bind(f arrow.Field, col arrow.Array, path string) (enc, error) {
@@ -255,11 +252,11 @@ func (o Options) bind(f arrow.Field, col arrow.Array, path string) (enc, error) 
 		return e, nil
 	case *array.Map:
 		mt := c.DataType().(*arrow.MapType)
-		keys, err := o.bind(mt.KeyField(), c.Keys(), path+"[key]")
+		keys, err := o.bind(mt.KeyField(), c.Keys(), path) // a key error is the map's own
 		if err != nil {
 			return nil, err
 		}
-		items, err := o.bind(mt.ItemField(), c.Items(), path+"[]")
+		items, err := o.bind(mt.ItemField(), c.Items(), path+"{}")
 		if err != nil {
 			return nil, err
 		}

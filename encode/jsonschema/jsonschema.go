@@ -2,8 +2,10 @@ package jsonschema
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -16,10 +18,6 @@ import (
 	"github.com/sabot-kafka/sabot/encode/json"
 	"github.com/sabot-kafka/sabot/registry"
 )
-
-// ErrInvalid is wrapped by row errors for rows that break the writer schema
-// (with Options.Validate).
-var ErrInvalid = decjson.ErrInvalid
 
 // Options configure a Compiler.
 type Options struct {
@@ -35,7 +33,7 @@ type Options struct {
 	// uses its own title.
 	Title string
 	// Validate checks every written row against the schema; a row that
-	// fails is a row error wrapping ErrInvalid and is not written.
+	// fails is a row error wrapping encode.ErrInvalid and is not written.
 	Validate bool
 	// JSON are the value-writing options.
 	JSON json.Options
@@ -141,19 +139,33 @@ func (a *appender) validate(v []byte) error {
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("jsonschema: row does not match the writer schema: %w", err)
+			return invalid(err)
 		}
 		return nil
 	}
 	a.r.Reset(v)
 	doc, err := sjs.UnmarshalJSON(&a.r)
 	if err != nil {
-		return fmt.Errorf("jsonschema: %w", err)
+		return fmt.Errorf("jsonschema: encoded row is not JSON: %w", err)
 	}
 	if err := a.full.Validate(doc); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalid, err)
+		return &encode.ValueError{Err: fmt.Errorf("%w: %w", encode.ErrInvalid, err)}
 	}
 	return nil
+}
+
+// invalid turns the validating decode plan's error for an encoded row into
+// the row error: the same field path, wrapping encode.ErrInvalid.
+func invalid(err error) error {
+	var ve *decode.ValueError
+	if !errors.As(err, &ve) {
+		return &encode.ValueError{Err: fmt.Errorf("%w: %w", encode.ErrInvalid, err)}
+	}
+	msg := strings.TrimPrefix(ve.Err.Error(), "decode: ")
+	if errors.Is(ve.Err, decode.ErrInvalid) {
+		msg = strings.TrimPrefix(ve.Err.Error(), decode.ErrInvalid.Error()+": ")
+	}
+	return &encode.ValueError{Path: ve.Path, Err: fmt.Errorf("%w: %s", encode.ErrInvalid, msg)}
 }
 
 // SchemaFor derives a JSON Schema (draft 2020-12) describing the values

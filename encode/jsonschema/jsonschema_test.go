@@ -73,7 +73,8 @@ func TestSinkRejectsInvalid(t *testing.T) {
 			t.Errorf("full=%v: value 0 = %q", full, vals.Value(0))
 		}
 		if len(vals.Errors) != 2 || vals.Errors[0].Row != 1 || vals.Errors[1].Row != 2 ||
-			!errors.Is(vals.Errors[0], jsonschema.ErrInvalid) || !strings.Contains(vals.Errors[0].Error(), "age") ||
+			!errors.Is(&vals.Errors[0], encode.ErrInvalid) || !strings.Contains(vals.Errors[0].Error(), "age") ||
+			!errors.Is(&vals.Errors[1], encode.ErrInvalid) || encode.Kind(&vals.Errors[1]) != "invalid" ||
 			!strings.Contains(vals.Errors[1].Error(), "minimum") || vals.Value(1) != nil {
 			t.Errorf("full=%v: errors %v", full, vals.Errors)
 		}

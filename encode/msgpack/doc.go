@@ -21,4 +21,6 @@
 //
 // Decimal, interval, union, run-end-encoded, list-view and extension types
 // fail at compile time naming the column, wrapping encode.ErrUnsupported.
+// Every value has a MessagePack form; the only row error is a list or map of
+// more than 2^32-1 items (an *encode.ValueError wrapping encode.ErrRange).
 package msgpack

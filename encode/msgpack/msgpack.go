@@ -2,7 +2,6 @@ package msgpack
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 
@@ -284,7 +283,7 @@ type listWriter struct {
 func (w listWriter) appendValue(dst []byte, i int) ([]byte, error) {
 	start, end := w.a.ValueOffsets(i)
 	if end-start > math.MaxUint32 {
-		return dst, errors.New("msgpack: list of more than 2^32-1 items")
+		return dst, &encode.ValueError{Err: fmt.Errorf("%w: list of %d items, over 2^32-1", encode.ErrRange, end-start)}
 	}
 	dst = msgp.AppendArrayHeader(dst, uint32(end-start)) //nolint:gosec // G115: lengths checked against MaxUint32 above; bit patterns kept
 	var err error
@@ -305,7 +304,7 @@ type mapWriter struct {
 func (w mapWriter) appendValue(dst []byte, i int) ([]byte, error) {
 	start, end := w.a.ValueOffsets(i)
 	if end-start > math.MaxUint32 {
-		return dst, errors.New("msgpack: map of more than 2^32-1 entries")
+		return dst, &encode.ValueError{Err: fmt.Errorf("%w: map of %d entries, over 2^32-1", encode.ErrRange, end-start)}
 	}
 	dst = msgp.AppendMapHeader(dst, uint32(end-start)) //nolint:gosec // G115: lengths checked against MaxUint32 above; bit patterns kept
 	var err error

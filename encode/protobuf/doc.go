@@ -8,9 +8,11 @@
 //
 // Writing rules: proto3 implicit-presence fields skip zero values (as
 // protobuf does); explicit-presence fields write every non-null value; nulls
-// are absent. A null required field, a null list element or a row with two
-// oneof members set fails that row (ErrNull, ErrOneof); an enum name the enum
-// does not declare fails it too (ErrEnum) unless it is a decimal number.
+// are absent. Row errors are *encode.ValueError values naming the field
+// ("user.tags[]" for a list element, "attrs{}" for a map value): a null
+// required field or a null list element wraps encode.ErrNull; a row with two
+// oneof members set (named by the second), or an enum name the enum does not
+// declare (unless it is a decimal number), wraps encode.ErrInvalid.
 // Oneof case columns produced by the decoder are recognised and ignored.
 // Map entries always carry key and value. Nested messages get their length
 // prefix by reserving one byte and widening in place when needed.

@@ -2,7 +2,6 @@ package protobuf
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 
@@ -14,15 +13,11 @@ import (
 	"github.com/sabot-kafka/sabot/encode"
 )
 
-// ErrNull is wrapped by row errors for nulls protobuf cannot hold: a null
-// required field or a null list element.
-var ErrNull = errors.New("protobuf: null value the message cannot hold")
-
-// ErrOneof is wrapped by row errors for rows that set two members of a oneof.
-var ErrOneof = errors.New("protobuf: more than one oneof member set")
-
-// ErrEnum is wrapped by row errors for enum names the enum does not declare.
-var ErrEnum = errors.New("protobuf: unknown enum name")
+// rowErr is the row error for the value at path: a *encode.ValueError (the
+// Encoder fills in its row) wrapping kind, an encode sentinel.
+func rowErr(path string, kind error, format string, args ...any) error {
+	return &encode.ValueError{Path: path, Err: fmt.Errorf("%w: %s", kind, fmt.Sprintf(format, args...))}
+}
 
 // Bind prepares to encode the rows of rec.
 func (p *Plan) Bind(rec arrow.RecordBatch) (encode.Appender, error) {
@@ -103,7 +98,7 @@ func bindMessage(p *msgPlan, cols []arrow.Array) (*msgEnc, error) {
 				return nil, fmt.Errorf("protobuf: bind: column %s is %T, want a list", fp.path, f.col)
 			}
 			f.list = l
-			f.val, err = bindValue(&fp.value, l.ListValues(), fp.path)
+			f.val, err = bindValue(&fp.value, l.ListValues(), fp.itemPath)
 		default:
 			f.val, err = bindValue(&fp.value, f.col, fp.path)
 			f.fast, _ = f.val.(fastEnc)
@@ -128,7 +123,7 @@ func (m *msgEnc) append(dst []byte, i int) ([]byte, error) {
 				continue
 			}
 			if set >= 0 {
-				return dst, fmt.Errorf("%w: %s and %s", ErrOneof, m.fields[set].path, m.fields[fi].path)
+				return dst, rowErr(m.fields[fi].path, encode.ErrInvalid, "more than one oneof member set: %s and %s", m.fields[set].path, m.fields[fi].path)
 			}
 			set = fi
 		}
@@ -142,13 +137,13 @@ func (m *msgEnc) append(dst []byte, i int) ([]byte, error) {
 				var isNull bool
 				dst, isNull = f.fast.emit(dst, i, f.tag, !f.presence && !m.plan.always)
 				if isNull && f.required {
-					return dst, fmt.Errorf("%w: required field %s", ErrNull, f.path)
+					return dst, rowErr(f.path, encode.ErrNull, "required field is null")
 				}
 				continue
 			}
 			if f.val.null(i) {
 				if f.required {
-					return dst, fmt.Errorf("%w: required field %s", ErrNull, f.path)
+					return dst, rowErr(f.path, encode.ErrNull, "required field is null")
 				}
 				continue
 			}
@@ -197,7 +192,7 @@ func (f *fieldEnc) appendList(dst []byte, i int) ([]byte, error) {
 		dst = append(dst, 0)
 		for j := int(start); j < int(end); j++ {
 			if f.val.null(j) {
-				return dst, fmt.Errorf("%w: element %d of %s", ErrNull, j-int(start), f.path)
+				return dst, rowErr(f.itemPath, encode.ErrNull, "list element %d is null", j-int(start))
 			}
 			if dst, err = f.val.put(dst, j); err != nil {
 				return dst, err
@@ -207,7 +202,7 @@ func (f *fieldEnc) appendList(dst []byte, i int) ([]byte, error) {
 	}
 	for j := int(start); j < int(end); j++ {
 		if f.val.null(j) {
-			return dst, fmt.Errorf("%w: element %d of %s", ErrNull, j-int(start), f.path)
+			return dst, rowErr(f.itemPath, encode.ErrNull, "list element %d is null", j-int(start))
 		}
 		dst = append(dst, f.tag...)
 		if dst, err = f.val.put(dst, j); err != nil {

@@ -113,13 +113,23 @@ func TestRowErrors(t *testing.T) {
 	if err := enc.Encode(t.Context(), rec, &vals); err != nil {
 		t.Fatal(err)
 	}
-	want := map[int]error{1: protobuf.ErrNull, 2: protobuf.ErrNull, 3: protobuf.ErrOneof, 4: protobuf.ErrEnum}
+	want := map[int]struct {
+		err        error
+		path, says string
+	}{
+		1: {encode.ErrNull, "id", "required field is null"},
+		2: {encode.ErrNull, "tags[]", "list element 0 is null"},
+		3: {encode.ErrInvalid, "y", "more than one oneof member set"},
+		4: {encode.ErrInvalid, "e", "is not a value of enum"},
+	}
 	if len(vals.Errors) != len(want) {
 		t.Fatalf("errors %v", vals.Errors)
 	}
-	for _, re := range vals.Errors {
-		if !errors.Is(re, want[re.Row]) {
-			t.Errorf("row %d: %v, want %v", re.Row, re.Err, want[re.Row])
+	for k := range vals.Errors {
+		re := &vals.Errors[k]
+		w := want[re.Row]
+		if !errors.Is(re, w.err) || re.Path != w.path || !strings.Contains(re.Error(), w.says) {
+			t.Errorf("row %d: %v (path %q), want %v at %q saying %q", re.Row, re, re.Path, w.err, w.path, w.says)
 		}
 	}
 	if got := vals.Value(5); string(got) != "\x08\x01\x18\x07\x28\x02" {

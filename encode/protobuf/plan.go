@@ -46,6 +46,7 @@ type msgPlan struct {
 type fieldPlan struct {
 	col      int // column index among the message's columns
 	path     string
+	itemPath string // names a list element in errors: path and "[]"; else path
 	num      protowire.Number
 	tag      []byte // the field's tag for one (unpacked) value
 	mode     mode
@@ -114,6 +115,13 @@ func compileMessage(md protoreflect.MessageDescriptor, cols []arrow.Field, path 
 			fpath = path + "." + col.Name
 		}
 		fd := md.Fields().ByName(protoreflect.Name(col.Name))
+		if md.IsMapEntry() && fd != nil {
+			if fd.Number() == 1 {
+				fpath = path // a key error is the map's own
+			} else {
+				fpath = path + "{}" // map values
+			}
+		}
 		if fd == nil {
 			if od := md.Oneofs().ByName(protoreflect.Name(col.Name)); od != nil && !od.IsSynthetic() {
 				continue // a decoded oneof case column: the members say it all
@@ -162,6 +170,7 @@ func compileMessage(md protoreflect.MessageDescriptor, cols []arrow.Field, path 
 func compileField(fd protoreflect.FieldDescriptor, t arrow.DataType, path string, opts *Options) (fieldPlan, error) {
 	f := fieldPlan{
 		path:     path,
+		itemPath: path,
 		num:      fd.Number(),
 		presence: fd.HasPresence(),
 		required: fd.Cardinality() == protoreflect.Required,
@@ -188,9 +197,10 @@ func compileField(fd protoreflect.FieldDescriptor, t arrow.DataType, path string
 		}
 		f.mode = modeList
 		f.packed = fd.IsPacked()
+		f.itemPath = path + "[]" // elements, and the fields of message elements
 		t = lt.Elem()
 	}
-	v, err := compileValue(fd, t, path, opts)
+	v, err := compileValue(fd, t, f.itemPath, opts)
 	if err != nil {
 		return f, err
 	}

@@ -1,11 +1,11 @@
 package protobuf
 
 import (
-	"fmt"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/sabot-kafka/sabot/encode"
 )
 
 // timeEnc writes a Timestamp or Duration column as the message's seconds and
@@ -113,7 +113,7 @@ func (e *enumNameEnc[A]) zero(i int) bool {
 func (e *enumNameEnc[A]) put(dst []byte, i int) ([]byte, error) {
 	n, ok := e.enum.number(e.arr.Value(i))
 	if !ok {
-		return dst, fmt.Errorf("%w: field %s: %q is not a value of %s", ErrEnum, e.path, e.arr.Value(i), e.enum.name)
+		return dst, rowErr(e.path, encode.ErrInvalid, "%q is not a value of enum %s", e.arr.Value(i), e.enum.name)
 	}
 	return protowire.AppendVarint(dst, uint64(int64(n))), nil // #nosec G115 -- enums sign-extend
 }
@@ -132,7 +132,7 @@ func (e *enumDictEnc) put(dst []byte, i int) ([]byte, error) {
 	k := e.arr.GetValueIndex(i)
 	n := e.nums[k]
 	if n == badEnum {
-		return dst, fmt.Errorf("%w: field %s: %q", ErrEnum, e.path, e.names.Value(k))
+		return dst, rowErr(e.path, encode.ErrInvalid, "%q is not a value of the enum", e.names.Value(k))
 	}
 	return protowire.AppendVarint(dst, uint64(n)), nil // #nosec G115 -- enums sign-extend
 }

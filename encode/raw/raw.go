@@ -1,9 +1,10 @@
 // Package raw encodes one column as schema-less values: a string column as its
-// UTF-8 bytes (String) or a binary column as is (Bytes).
+// UTF-8 bytes (String) or a binary column as is (Bytes). A null row is a row
+// error, an *encode.ValueError wrapping encode.ErrNull: a Kafka value of
+// length zero is not a null, and a tombstone is not written by encoding.
 package raw
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -12,9 +13,10 @@ import (
 	"github.com/sabot-kafka/sabot/encode"
 )
 
-// ErrNull is returned for a null row: a Kafka value of length zero is not a
-// null, and a tombstone is not written by encoding.
-var ErrNull = errors.New("raw: null value")
+var errNull = fmt.Errorf("%w: a null row has no raw value (encoding writes no tombstones)", encode.ErrNull)
+
+// nullRow is the row error for a null row.
+func nullRow() error { return &encode.ValueError{Err: errNull} }
 
 // Compiler encodes the column named column (or the only column when column is
 // empty), which must be utf8, large utf8, binary or large binary.
@@ -73,7 +75,7 @@ type appender[A stringArray] struct{ col A }
 
 func (a appender[A]) AppendRow(dst []byte, i int) ([]byte, error) {
 	if a.col.IsNull(i) {
-		return dst, ErrNull
+		return dst, nullRow()
 	}
 	return append(dst, a.col.Value(i)...), nil
 }
@@ -87,7 +89,7 @@ type binAppender[A binaryArray] struct{ col A }
 
 func (a binAppender[A]) AppendRow(dst []byte, i int) ([]byte, error) {
 	if a.col.IsNull(i) {
-		return dst, ErrNull
+		return dst, nullRow()
 	}
 	return append(dst, a.col.Value(i)...), nil
 }

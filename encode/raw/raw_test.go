@@ -39,7 +39,7 @@ func TestEncodeStringsAndBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(vals.Value(0)) != "a" || vals.Value(1) == nil || len(vals.Value(1)) != 0 || vals.Value(2) != nil ||
-		len(vals.Errors) != 1 || !errors.Is(vals.Errors[0], raw.ErrNull) {
+		len(vals.Errors) != 1 || !errors.Is(&vals.Errors[0], encode.ErrNull) || vals.Errors[0].Row != 2 {
 		t.Fatalf("values %q %q %q errors %v", vals.Value(0), vals.Value(1), vals.Value(2), vals.Errors)
 	}
 

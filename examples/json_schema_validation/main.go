@@ -20,7 +20,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/sabot-kafka/sabot/codec"
-	"github.com/sabot-kafka/sabot/decode/json"
+	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/examples/internal/exampleenv"
 	"github.com/sabot-kafka/sabot/kafka"
 )
@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		}
 		err = sink.SendValues(ctx, msg)
 		switch {
-		case errors.Is(err, json.ErrInvalid):
+		case errors.Is(err, decode.ErrInvalid):
 			fmt.Fprintf(stdout, "rejected %s: %v\n", text, err)
 		case err != nil:
 			return err
