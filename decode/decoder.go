@@ -264,7 +264,7 @@ func (d *Decoder) Decode(ctx context.Context, in *Input) (*Result, error) {
 					path, payload, err = wire.ParseMessageIndexes(payload, indexes[:0])
 					indexes = path
 					if err != nil {
-						err = fmt.Errorf("decode: %w", err)
+						err = fmt.Errorf("%w: %w", ErrMalformed, err)
 						break
 					}
 					// The canonical encoding keys the plan, so the long and
@@ -344,11 +344,21 @@ func (r *run) append(i int, pe *planEntry, payload []byte, id int) error {
 
 // open starts a batch of layout schema with a builder set from its pool.
 func (r *run) open(schema *arrow.Schema) error {
-	pool, _, err := r.d.pools.Get(schema, r.d.newPool)
-	if err != nil {
-		return err
+	var (
+		pool *batch.BuilderPool
+		set  *batch.Builders
+		err  error
+	)
+	// A pool evicted (and closed) by another call between the two Gets is
+	// gone from the cache: the next Get makes a new one.
+	for range 3 {
+		if pool, _, err = r.d.pools.Get(schema, r.d.newPool); err != nil {
+			return err
+		}
+		if set, err = pool.Get(); !errors.Is(err, batch.ErrClosed) {
+			break
+		}
 	}
-	set, err := pool.Get()
 	if err != nil {
 		return fmt.Errorf("decode: %w", err)
 	}
@@ -440,14 +450,14 @@ func (d *Decoder) schemaID(ctx context.Context, in *Input, i int, v []byte) (int
 		}
 		guid, err := wire.ParseGUIDHeader(h.Value)
 		if err != nil {
-			return -1, nil, fmt.Errorf("decode: %w", err)
+			return -1, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 		id, err := d.idForGUID(ctx, guid)
 		return id, v, err
 	}
 	id, payload, err := wire.ParseHeader(v)
 	if err != nil {
-		return -1, nil, fmt.Errorf("decode: %w", err)
+		return -1, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return id, payload, nil
 }

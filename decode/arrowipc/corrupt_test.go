@@ -158,7 +158,7 @@ func FuzzDecode(f *testing.F) {
 		// may not.
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
-		readMem := batch.NewCheckedAllocator(memory.NewGoAllocator())
+		readMem := batchtest.NewCheckedAllocator(memory.NewGoAllocator())
 		p, err := arrowipc.NewPlan(arrowipc.Options{Schema: everyType, Limits: lim, Allocator: readMem})
 		if err != nil {
 			t.Fatal(err)
