@@ -1,4 +1,4 @@
-// Package decode turns slices of Kafka record values straight into Arrow record
+// Package decode turns Kafka record values straight into Arrow record
 // batches. A decode plan is built once per (writer schema, Arrow schema) and
 // appends into typed builders with no per-record maps or reflection. It covers
 // JSON, Avro, Protobuf, JSON Schema, MessagePack, String, Bytes and Arrow IPC,
@@ -9,9 +9,13 @@
 // This package holds what the format packages (decode/json, decode/jsonschema,
 // decode/avro, decode/protobuf, decode/msgpack, decode/arrowipc, decode/raw)
 // share: the Plan, Appender and Compiler interfaces they implement, Limits,
-// the Decoder that runs plans over slices of Kafka records (framing, writer
-// schema lookup, plan cache, builder reuse, Kafka metadata columns), and the
-// error model.
+// the error model, and the Decoder. The Decoder reads an Input — the values
+// of a span of records and their metadata, column by column — strips the
+// framing, finds each writer schema's plan (compiled once, kept in a bounded
+// table read without locks; the last one is kept in the loop), and builds
+// every batch through the builder pool of its output layout (package batch:
+// sized like the last batch, one pool per distinct layout), adding the Kafka
+// metadata columns Config.Metadata selects.
 //
 // # Errors
 //
