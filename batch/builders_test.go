@@ -88,9 +88,10 @@ func TestBuilderPoolSizesTheWholeTree(t *testing.T) {
 		"list items": tagValues.Cap(), "map keys": keys.Cap(),
 	} {
 		want := 1000
-		if name == "list items" {
+		switch name {
+		case "list items":
 			want = 2000
-		} else if name == "map keys" {
+		case "map keys":
 			want = 3000
 		}
 		if got < want {

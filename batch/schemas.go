@@ -213,7 +213,7 @@ func AppendSchemaKey(dst []byte, s *arrow.Schema) []byte {
 		return append(dst, 0)
 	}
 	dst = appendMetadata(dst, s.Metadata())
-	dst = binary.AppendUvarint(dst, uint64(s.NumFields()))
+	dst = appendLen(dst, s.NumFields())
 	for _, f := range s.Fields() {
 		dst = appendField(dst, f)
 	}
@@ -241,7 +241,7 @@ func appendType(dst []byte, t arrow.DataType) []byte {
 	dst = appendString(dst, t.Fingerprint())
 	if n, ok := t.(arrow.NestedType); ok {
 		fs := n.Fields()
-		dst = binary.AppendUvarint(dst, uint64(len(fs)))
+		dst = appendLen(dst, len(fs))
 		for _, f := range fs {
 			dst = appendField(dst, f)
 		}
@@ -253,7 +253,7 @@ func appendType(dst []byte, t arrow.DataType) []byte {
 }
 
 func appendMetadata(dst []byte, m arrow.Metadata) []byte {
-	dst = binary.AppendUvarint(dst, uint64(m.Len()))
+	dst = appendLen(dst, m.Len())
 	for i, k := range m.Keys() {
 		dst = appendString(dst, k)
 		dst = appendString(dst, m.Values()[i])
@@ -262,6 +262,10 @@ func appendMetadata(dst []byte, m arrow.Metadata) []byte {
 }
 
 func appendString(dst []byte, s string) []byte {
-	dst = binary.AppendUvarint(dst, uint64(len(s)))
-	return append(dst, s...)
+	return append(appendLen(dst, len(s)), s...)
+}
+
+// appendLen writes a count or length (never negative) as a uvarint.
+func appendLen(dst []byte, n int) []byte {
+	return binary.AppendUvarint(dst, uint64(n)) // #nosec G115 -- lengths are not negative
 }

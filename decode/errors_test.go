@@ -154,20 +154,15 @@ func checkValueError(t *testing.T, v badValue, err error) {
 	}
 }
 
+// kindNames is what Kind must answer for each sentinel itself.
+var kindNames = map[error]string{
+	decode.ErrMalformed: "malformed", decode.ErrType: "type", decode.ErrNull: "null",
+	decode.ErrRange: "range", decode.ErrTooLarge: "too_large", decode.ErrInvalid: "invalid",
+}
+
 func kindOf(sentinel error) string {
-	switch sentinel {
-	case decode.ErrMalformed:
-		return "malformed"
-	case decode.ErrType:
-		return "type"
-	case decode.ErrNull:
-		return "null"
-	case decode.ErrRange:
-		return "range"
-	case decode.ErrTooLarge:
-		return "too_large"
-	case decode.ErrInvalid:
-		return "invalid"
+	if k, ok := kindNames[sentinel]; ok {
+		return k
 	}
 	return "other"
 }
@@ -427,7 +422,7 @@ func TestValueErrorMessage(t *testing.T) {
 	if got, want := e.Error(), "decode: at byte 3: malformed value"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if !errors.Is(e, decode.ErrMalformed) || errors.Unwrap(e) != decode.ErrMalformed {
+	if inner := errors.Unwrap(e); !errors.Is(e, decode.ErrMalformed) || !errors.Is(inner, decode.ErrMalformed) || errors.Unwrap(inner) != nil {
 		t.Error("ValueError does not unwrap to its Err")
 	}
 }

@@ -125,7 +125,7 @@ func (a *fullAppender) Append(payload []byte) error {
 		if derr := a.inner.Append(payload); derr != nil {
 			return derr
 		}
-		return &decode.ValueError{Err: fmt.Errorf("%w: %v", decode.ErrMalformed, err)}
+		return &decode.ValueError{Err: fmt.Errorf("%w: %w", decode.ErrMalformed, err)}
 	}
 	if err := a.v.Validate(doc); err != nil {
 		a.nuller.AppendNull()
