@@ -91,13 +91,14 @@ func (k *kafkaSource) Lag() int64 {
 }
 
 // kafkaTxnSource is the exactly-once source: batches commit by transaction.
+// A transaction left open when the pipeline stops is aborted by the
+// Transactor's Close.
 type kafkaTxnSource struct {
 	kafkaSource
 	tx *kafka.Transactor
 }
 
 func (k *kafkaTxnSource) EndTxn(ctx context.Context) (bool, error) { return k.tx.Commit(ctx) }
-func (k *kafkaTxnSource) AbortTxn(ctx context.Context) error       { return k.tx.Abort(ctx) }
 
 // kafkaSink writes through a kafka.Sink: each record batch is encoded with the
 // sink's codec and produced; the batch is acknowledged when every record is.
