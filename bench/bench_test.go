@@ -19,7 +19,7 @@ import (
 // next to the format packages' own benchmarks, and to their comparisons with
 // sonic and hamba/avro in codecs_*_test.go: -bench Codec).
 
-func benchGroup(b *testing.B, f codec.Type) *groupData {
+func benchGroup(b *testing.B, f string) *groupData {
 	b.Helper()
 	s, err := services.StartEmbedded(services.Options{})
 	if err != nil {
@@ -60,8 +60,8 @@ func runBench(b *testing.B, g *groupData, prep func(n int) prepFunc) {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	for _, f := range []codec.Type{codec.JSON, codec.Avro, codec.Protobuf, codec.MsgPack} {
-		b.Run(string(f), func(b *testing.B) {
+	for _, f := range names(codec.JSON{}, codec.Avro{}, codec.Protobuf{}, codec.MsgPack{}) {
+		b.Run(f, func(b *testing.B) {
 			g := benchGroup(b, f)
 			b.Run("sabot", func(b *testing.B) {
 				runBench(b, g, func(n int) prepFunc { return decodeSabot(g.ds, g.dec, n) })
@@ -76,8 +76,8 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 func BenchmarkEncode(b *testing.B) {
-	for _, f := range []codec.Type{codec.JSON, codec.Avro, codec.Protobuf, codec.MsgPack} {
-		b.Run(string(f), func(b *testing.B) {
+	for _, f := range names(codec.JSON{}, codec.Avro{}, codec.Protobuf{}, codec.MsgPack{}) {
+		b.Run(f, func(b *testing.B) {
 			g := benchGroup(b, f)
 			b.Run("sabot", func(b *testing.B) {
 				runBench(b, g, func(n int) prepFunc { return encodeSabot(g.ds, g.enc, n) })

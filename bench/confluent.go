@@ -33,7 +33,7 @@ import (
 const confluentImpl = "confluent"
 
 func confluentScenarios(kind string, g *groupData, s *site, _ string, n int) ([]*scenario, string) {
-	switch g.ds.Format {
+	switch format(g.ds.Format).(type) {
 	case codec.Avro, codec.Protobuf:
 	case codec.JSONSchema:
 		if kind != KindConsume {
@@ -81,7 +81,7 @@ func newCKSerde(ds *Dataset, registryURL string) (txLib, error) {
 		return nil, fmt.Errorf("confluent registry client: %w", err)
 	}
 	c := &ckSerde{topic: ds.regTopic}
-	switch ds.Format {
+	switch format(ds.Format).(type) {
 	case codec.Avro:
 		sconf := avrov2.NewSerializerConfig()
 		sconf.AutoRegisterSchemas, sconf.UseLatestVersion = false, true

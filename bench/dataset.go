@@ -17,7 +17,7 @@ import (
 // batches and as encoded Kafka values. Every scenario and baseline of the
 // format reads (or writes) exactly these rows.
 type Dataset struct {
-	Format      codec.Type
+	Format      string        // the codec.Format name
 	RecordBytes int           // the target size of a record (as JSON)
 	Schema      *arrow.Schema // of the rows: TransactionSchema, or one value column for String and Bytes
 	// Batches hold the rows, BatchRows each.
@@ -48,7 +48,7 @@ func (d *Dataset) Release() {
 
 // DatasetConfig says what data to build.
 type DatasetConfig struct {
-	Format      codec.Type
+	Format      string // a name of Formats
 	RecordBytes int
 	Rows        int // distinct rows (default 10,000)
 	BatchRows   int // rows per Arrow batch (default 10,000)
@@ -74,6 +74,9 @@ func NewDataset(ctx context.Context, cfg DatasetConfig) (*Dataset, error) {
 	if cfg.RecordBytes < baseRecordBytes {
 		cfg.RecordBytes = baseRecordBytes
 	}
+	if format(cfg.Format) == nil {
+		return nil, fmt.Errorf("bench: unknown format %q", cfg.Format)
+	}
 	if registryFormat(cfg.Format) && cfg.Registry == nil {
 		return nil, fmt.Errorf("bench: %s needs a registry", cfg.Format)
 	}
@@ -84,7 +87,7 @@ func NewDataset(ctx context.Context, cfg DatasetConfig) (*Dataset, error) {
 	if rawFormat(cfg.Format) {
 		// The rows of String and Bytes are JSON text: encode them as JSON
 		// first, then make that text the value column.
-		encSpec = codec.Spec{Type: codec.JSON}
+		encSpec = codec.Spec{Format: codec.JSON{}}
 	}
 	enc, err := codec.NewEncoder(encSpec)
 	if err != nil {
@@ -131,9 +134,9 @@ func NewDataset(ctx context.Context, cfg DatasetConfig) (*Dataset, error) {
 
 // valueBatch makes a one-column batch of vals: utf8 for String, binary for
 // Bytes, as Sabot's raw decoders produce.
-func valueBatch(mem memory.Allocator, t codec.Type, vals [][]byte) arrow.RecordBatch {
+func valueBatch(mem memory.Allocator, name string, vals [][]byte) arrow.RecordBatch {
 	typ := arrow.DataType(arrow.BinaryTypes.String)
-	if t == codec.Bytes {
+	if _, ok := format(name).(codec.Bytes); ok {
 		typ = arrow.BinaryTypes.Binary
 	}
 	b := array.NewBinaryBuilder(mem, typ.(arrow.BinaryDataType))

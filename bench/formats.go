@@ -55,36 +55,72 @@ message Transaction {
 }`
 )
 
-// Formats lists the codecs the harness knows, in report order.
-var Formats = []codec.Type{codec.JSON, codec.Avro, codec.Protobuf, codec.MsgPack, codec.JSONSchema, codec.String, codec.Bytes, codec.Arrow}
+// Formats lists the codecs the harness knows by their codec.Format names,
+// in report order.
+var Formats = names(codec.JSON{}, codec.Avro{}, codec.Protobuf{}, codec.MsgPack{}, codec.JSONSchema{}, codec.String{}, codec.Bytes{}, codec.Arrow{})
 
-// registryFormat reports whether values of t carry the Confluent wire-format
-// header in the benchmark (the way these formats travel through Kafka).
-func registryFormat(t codec.Type) bool {
-	return t == codec.Avro || t == codec.Protobuf || t == codec.JSONSchema
+// names returns the Name of every format.
+func names(fs ...codec.Format) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Name()
+	}
+	return out
 }
 
-// rawFormat reports whether t's rows are the bare value (one column) rather
-// than a Transaction.
-func rawFormat(t codec.Type) bool { return t == codec.String || t == codec.Bytes }
-
-// specs returns the Sabot decode and encode specs of t for the benchmark
-// record. reg is the registry for the registry formats; topic names the
-// subject the encoder registers under.
-func specs(t codec.Type, reg codec.Registry, topic string) (dec, enc codec.Spec) {
-	dec, enc = codec.Spec{Type: t}, codec.Spec{Type: t, Topic: topic}
-	switch t {
-	case codec.JSON, codec.MsgPack, codec.Arrow:
-		dec.ArrowSchema = TransactionSchema
-	case codec.Avro:
-		enc.Schema = TransactionAvro
-	case codec.Protobuf:
-		enc.Schema = TransactionProto
-	case codec.JSONSchema:
-		enc.Schema = TransactionJSONSchema
+// format is the codec.Format named name (zero options), nil for a name
+// that is no format.
+func format(name string) codec.Format {
+	f, err := codec.ParseFormat(name)
+	if err != nil {
+		return nil
 	}
-	if registryFormat(t) {
-		dec.Registry, enc.Registry = reg, reg
+	return f
+}
+
+// registryFormat reports whether values of the format named name carry the
+// Confluent wire-format header in the benchmark (the way these formats
+// travel through Kafka).
+func registryFormat(name string) bool {
+	switch format(name).(type) {
+	case codec.Avro, codec.Protobuf, codec.JSONSchema:
+		return true
+	}
+	return false
+}
+
+// rawFormat reports whether the rows of the format named name are the bare
+// value (one column) rather than a Transaction.
+func rawFormat(name string) bool {
+	switch format(name).(type) {
+	case codec.String, codec.Bytes:
+		return true
+	}
+	return false
+}
+
+// specs returns the Sabot decode and encode specs of the format named name
+// for the benchmark record. reg is the registry for the registry formats;
+// topic names the subject the encoder registers under.
+func specs(name string, reg codec.Registry, topic string) (dec, enc codec.Spec) {
+	f := format(name)
+	dec, enc = codec.Spec{Format: f}, codec.Spec{Format: f}
+	switch f.(type) {
+	case codec.JSON:
+		dec.Format = codec.JSON{ArrowSchema: TransactionSchema}
+	case codec.MsgPack:
+		dec.Format = codec.MsgPack{ArrowSchema: TransactionSchema}
+	case codec.Arrow:
+		dec.Format = codec.Arrow{ArrowSchema: TransactionSchema}
+	case codec.Avro:
+		enc.Format = codec.Avro{Schema: TransactionAvro}
+	case codec.Protobuf:
+		enc.Format = codec.Protobuf{Schema: TransactionProto}
+	case codec.JSONSchema:
+		enc.Format = codec.JSONSchema{Schema: TransactionJSONSchema}
+	}
+	if registryFormat(name) {
+		dec.Registry, enc.Registry, enc.Topic = reg, reg, topic
 	}
 	return dec, enc
 }

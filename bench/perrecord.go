@@ -44,21 +44,21 @@ type rowCodec interface {
 }
 
 // perRecordLibs names the per-record baselines of each format.
-var perRecordLibs = map[codec.Type][]string{
-	codec.JSON:       {"encoding-json", "sonic"},
-	codec.Avro:       {"hamba"},
-	codec.Protobuf:   {"protobuf-go", "dynamicpb"},
-	codec.MsgPack:    {"vmihailenco"},
-	codec.JSONSchema: {"jsonschema+encoding-json"},
-	codec.String:     {"copy"},
-	codec.Bytes:      {"copy"},
-	codec.Arrow:      {"arrow-ipc"},
+var perRecordLibs = map[string][]string{
+	codec.JSON{}.Name():       {"encoding-json", "sonic"},
+	codec.Avro{}.Name():       {"hamba"},
+	codec.Protobuf{}.Name():   {"protobuf-go", "dynamicpb"},
+	codec.MsgPack{}.Name():    {"vmihailenco"},
+	codec.JSONSchema{}.Name(): {"jsonschema+encoding-json"},
+	codec.String{}.Name():     {"copy"},
+	codec.Bytes{}.Name():      {"copy"},
+	codec.Arrow{}.Name():      {"arrow-ipc"},
 }
 
 // rowEnv is what building a rowCodec needs beyond the library name.
 type rowEnv struct {
-	format   codec.Type
-	schemaID int // writer schema id of registry-framed values
+	format   string // the codec.Format name
+	schemaID int    // writer schema id of registry-framed values
 	mem      memory.Allocator
 }
 

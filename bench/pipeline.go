@@ -8,7 +8,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/sabot-kafka/sabot/codec"
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/encode"
 	"github.com/sabot-kafka/sabot/engine"
@@ -33,9 +32,10 @@ var rawDropMarker = []byte(`"ok":false`)
 func keepAmount(a float64) bool   { return a >= keepMinAmount }
 func mapAmount(a float64) float64 { return a * amountFactor }
 
-// pipelineOps are the pipeline's Sabot filter predicate and map for format t.
-func pipelineOps(t codec.Type) (ops.Expr, ops.Op) {
-	if rawFormat(t) {
+// pipelineOps are the pipeline's Sabot filter predicate and map for the
+// format named name.
+func pipelineOps(name string) (ops.Expr, ops.Op) {
+	if rawFormat(name) {
 		keepAll := ops.Func(func(_ memory.Allocator, r arrow.RecordBatch) (arrow.RecordBatch, error) { r.Retain(); return r, nil })
 		return ops.Not(ops.Col("value").Contains(string(rawDropMarker))), keepAll
 	}

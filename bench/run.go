@@ -24,14 +24,14 @@ const warmUpRecords = 100_000
 
 // Config selects what a run measures.
 type Config struct {
-	Kinds       []string     // default: produce, consume, pipeline
-	Formats     []codec.Type // default: json, avro, protobuf, msgpack
-	RecordBytes []int        // target record sizes (default 100)
-	Compression []string     // none, lz4, zstd, ... (default none)
-	Records     int          // records per measured run (default 1,000,000)
-	Partitions  int          // of every topic (default 6)
-	Warmup      int          // unmeasured runs per scenario, of at most 100,000 records (default 1)
-	Reps        int          // measured runs per scenario (default 3)
+	Kinds       []string // default: produce, consume, pipeline
+	Formats     []string // codec.Format names (default: json, avro, protobuf, msgpack)
+	RecordBytes []int    // target record sizes (default 100)
+	Compression []string // none, lz4, zstd, ... (default none)
+	Records     int      // records per measured run (default 1,000,000)
+	Partitions  int      // of every topic (default 6)
+	Warmup      int      // unmeasured runs per scenario, of at most 100,000 records (default 1)
+	Reps        int      // measured runs per scenario (default 3)
 	// Synthetic serves consumed data from canned batches and drops produced
 	// records (embedded broker only); see NewEnv.
 	Synthetic bool
@@ -55,7 +55,7 @@ func (c Config) withDefaults() Config {
 		c.Kinds = []string{KindProduce, KindConsume, KindPipeline}
 	}
 	if len(c.Formats) == 0 {
-		c.Formats = []codec.Type{codec.JSON, codec.Avro, codec.Protobuf, codec.MsgPack}
+		c.Formats = names(codec.JSON{}, codec.Avro{}, codec.Protobuf{}, codec.MsgPack{})
 	}
 	if len(c.RecordBytes) == 0 {
 		c.RecordBytes = []int{100}
@@ -166,7 +166,7 @@ type groupData struct {
 	encErr error // the format cannot be encoded in this build
 }
 
-func newGroupData(ctx context.Context, f codec.Type, size int, reg *registry.Client, mem memory.Allocator) (*groupData, error) {
+func newGroupData(ctx context.Context, f string, size int, reg *registry.Client, mem memory.Allocator) (*groupData, error) {
 	topic := fmt.Sprintf("sabot-bench-%s-%d", f, time.Now().UnixNano())
 	ds, err := NewDataset(ctx, DatasetConfig{Format: f, RecordBytes: size, Registry: reg, Topic: topic, Mem: mem})
 	if err != nil {
@@ -223,7 +223,7 @@ func runGroups(ctx context.Context, env *Env, g *groupData, comp string, kinds [
 		}
 		for i, sc := range scs {
 			sum := Summarize(sc.name(), samples[i])
-			sum.Kind, sum.Format, sum.Impl, sum.Role = sc.kind, string(g.ds.Format), sc.impl, sc.role
+			sum.Kind, sum.Format, sum.Impl, sum.Role = sc.kind, g.ds.Format, sc.impl, sc.role
 			sum.RecordBytes, sum.ValueBytes, sum.Compression = g.ds.RecordBytes, int(g.ds.ValueBytes/int64(g.ds.Rows())), comp
 			if kind == KindDecode || kind == KindEncode {
 				sum.Compression = ""

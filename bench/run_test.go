@@ -45,11 +45,11 @@ func TestEveryScenarioCountsExactly(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	const n = 3000 // not a multiple of a poll or a batch
 	for _, f := range Formats {
-		t.Run(string(f), func(t *testing.T) {
+		t.Run(f, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			rep, err := Run(ctx, s, Config{
-				Kinds: Kinds, Formats: []codec.Type{f}, Records: n, Partitions: 3,
+				Kinds: Kinds, Formats: []string{f}, Records: n, Partitions: 3,
 				Warmup: 0, Reps: 1, Mem: mem, Compression: []string{"lz4"},
 			})
 			if err != nil {
@@ -123,7 +123,7 @@ func TestSyntheticMode(t *testing.T) {
 	defer cancel()
 	const n = 25_000
 	rep, err := Run(ctx, s, Config{
-		Kinds: []string{KindProduce, KindConsume, KindPipeline}, Formats: []codec.Type{codec.Avro, codec.String},
+		Kinds: []string{KindProduce, KindConsume, KindPipeline}, Formats: names(codec.Avro{}, codec.String{}),
 		Records: n, Warmup: 0, Reps: 1, Synthetic: true, Mem: mem, Compression: []string{"none", "zstd"},
 	})
 	if err != nil {
@@ -165,7 +165,7 @@ func TestConfigValidate(t *testing.T) {
 		want []string
 	}{
 		{Config{Kinds: []string{"shuffle"}}, []string{`unknown scenario kind "shuffle"`}},
-		{Config{Formats: []codec.Type{"xml"}, Compression: []string{"brotli"}}, []string{`unknown format "xml"`, `unknown compression "brotli"`}},
+		{Config{Formats: []string{"xml"}, Compression: []string{"brotli"}}, []string{`unknown format "xml"`, `unknown compression "brotli"`}},
 		{Config{RecordBytes: []int{10}}, []string{"record size 10 out of range"}},
 	} {
 		err := tc.cfg.Validate()
@@ -197,7 +197,7 @@ func TestImplsFilter(t *testing.T) {
 	}
 	defer s.Close()
 	rep, err := Run(context.Background(), s, Config{
-		Kinds: []string{KindDecode, KindEncode}, Formats: []codec.Type{codec.JSON}, Records: 500, Reps: 2, Impls: []string{"sabot", "sonic"},
+		Kinds: []string{KindDecode, KindEncode}, Formats: names(codec.JSON{}), Records: 500, Reps: 2, Impls: []string{"sabot", "sonic"},
 	})
 	if err != nil {
 		t.Fatal(err)

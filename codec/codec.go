@@ -5,42 +5,56 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/encode"
 	"github.com/sabot-kafka/sabot/registry"
 )
 
-// Type names a serialization format, spelled as the spec's codec_type.
-type Type string
+// Format is a value format with its options, spelled as the spec's
+// codec_type (Name) and codec_options (the fields of its type): JSON,
+// JSONSchema, Avro, Protobuf, MsgPack, String, Bytes or Arrow. The set is
+// closed: only this package's types implement Format, and a Spec takes them
+// as values (JSON{...}, not &JSON{...}).
+type Format interface {
+	// Name is the format's codec_type: "json", "json_schema", "avro",
+	// "protobuf", "msgpack", "string", "bytes" or "arrow".
+	Name() string
 
-// The formats Sabot reads and writes.
-const (
-	JSON       Type = "json"
-	Avro       Type = "avro"
-	Protobuf   Type = "protobuf"
-	JSONSchema Type = "json_schema"
-	MsgPack    Type = "msgpack"
-	String     Type = "string"
-	Bytes      Type = "bytes"
-	Arrow      Type = "arrow" // a value is an Arrow IPC stream of one batch
-)
+	// registered reports whether values of the format carry the Confluent
+	// wire-format header when the Spec has a Registry.
+	registered() bool
+	// check returns the problems of the options within s.
+	check(s Spec) []error
+	// decodeCompiler and encodeCompiler build the format package's
+	// compilers for s.
+	decodeCompiler(s Spec) (decode.Compiler, error)
+	encodeCompiler(s Spec) (encode.Compiler, error)
+}
 
-// Types lists every Type.
-var Types = []Type{JSON, Avro, Protobuf, JSONSchema, MsgPack, String, Bytes, Arrow}
+// formats are the zero options of every format, in FormatNames order.
+var formats = []Format{JSON{}, Avro{}, Protobuf{}, JSONSchema{}, MsgPack{}, String{}, Bytes{}, Arrow{}}
 
-// ParseType accepts a Type's name in any case ("JSON_SCHEMA" too).
-func ParseType(s string) (Type, error) {
-	t := Type(strings.ToLower(strings.TrimSpace(s)))
-	for _, known := range Types {
-		if t == known {
-			return t, nil
+// FormatNames lists the Name of every Format.
+var FormatNames = func() []string {
+	names := make([]string, len(formats))
+	for i, f := range formats {
+		names[i] = f.Name()
+	}
+	return names
+}()
+
+// ParseFormat returns the zero options of the format named name, in any case
+// ("JSON_SCHEMA" too).
+func ParseFormat(name string) (Format, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for _, f := range formats {
+		if f.Name() == n {
+			return f, nil
 		}
 	}
-	return "", fmt.Errorf("codec: unknown codec type %q (want one of %v)", s, Types)
+	return nil, fmt.Errorf("codec: unknown codec type %q (want one of %v)", name, FormatNames)
 }
 
 // Registry is what the registry formats need from a schema registry client.
@@ -50,10 +64,16 @@ type Registry interface {
 }
 
 // Spec names a format and its options: the Go form of codec_type plus
-// codec_options. Which fields matter depends on Type; Validate says what is
-// missing.
+// codec_options. Validate says what is missing, and what is set but does not
+// apply.
 type Spec struct {
-	Type Type
+	// Format is the value format with its options: JSON{}, JSONSchema{},
+	// Avro{}, Protobuf{}, MsgPack{}, String{}, Bytes{} or Arrow{}. Required.
+	Format Format
+
+	// The registry settings apply to the registry formats (Avro, Protobuf
+	// and JSONSchema) only; Validate rejects them for the others, and
+	// Subject, Strategy and Topic without a Registry.
 
 	// Registry serves writer schemas for values in the Confluent wire format
 	// (required to decode Avro, Protobuf and JSON Schema values that carry
@@ -69,73 +89,61 @@ type Spec struct {
 	// Topic is the topic the encoder writes, for the subject strategy.
 	Topic string
 
-	// Schema is the writer schema text given inline: an Avro schema, a JSON
-	// Schema document or a .proto file.
-	Schema string
-	// ReaderSchema is an Avro reader schema: values written with any
-	// compatible writer schema decode into it (one batch layout).
-	ReaderSchema string
-	// ArrowSchema is the column layout for JSON and MessagePack values.
-	ArrowSchema *arrow.Schema
-	// Sample holds example values the JSON or MessagePack column layout is
-	// inferred from when neither ArrowSchema nor Schema is given.
-	Sample [][]byte
-	// ProtoMessage is the full name of the Protobuf message in Schema.
-	ProtoMessage string
-	// ProtoDescriptor is a compiled Protobuf message type (instead of Schema
-	// and ProtoMessage).
-	ProtoDescriptor protoreflect.MessageDescriptor
-	// ProtoImports are further .proto files Schema imports, by import path.
-	ProtoImports map[string]string
-	// References are the registry references of Schema (Protobuf imports,
-	// Avro named types, JSON Schema $refs), registered with it by encoders.
-	References []registry.Reference
-
-	// Column names the column String and Bytes encoders write (default: the
-	// only column).
-	Column string
 	// Metadata selects Kafka metadata columns added to decoded batches.
 	Metadata decode.Metadata
 	// Limits cap lengths and counts read from the wire.
 	Limits decode.Limits
-	// Allocator for Arrow memory (default memory.DefaultAllocator).
+	// Allocator for Arrow memory of decoded batches, and of the Arrow IPC
+	// reader (default memory.DefaultAllocator).
 	Allocator memory.Allocator
 }
 
-// ErrNotAvailable is returned for formats this build cannot decode or encode
-// yet.
-var ErrNotAvailable = errors.New("codec: format not available")
-
-// Validate reports every problem with s at once.
+// Validate reports every problem with s at once: a missing Format, options
+// a format needs but lacks, and settings the chosen format would ignore.
 func (s Spec) Validate() error {
 	var errs []error
-	if _, err := ParseType(string(s.Type)); err != nil {
-		errs = append(errs, err)
-	}
-	switch s.Type {
-	case String, Bytes:
-		if s.Registry != nil || s.Schema != "" {
-			errs = append(errs, fmt.Errorf("codec: %s values carry no schema; Registry and Schema must be unset", s.Type))
-		}
-	case Avro, JSONSchema:
-		if s.Registry == nil && s.Schema == "" && s.ReaderSchema == "" {
-			errs = append(errs, fmt.Errorf("codec: %s needs a Registry or an inline Schema", s.Type))
-		}
-	case Protobuf:
-		if s.Registry == nil && s.Schema == "" && s.ProtoDescriptor == nil {
-			errs = append(errs, errors.New("codec: protobuf needs a Registry, a .proto Schema or a ProtoDescriptor"))
-		}
-	}
-	if s.ReaderSchema != "" && s.Type != Avro {
-		errs = append(errs, fmt.Errorf("codec: ReaderSchema applies to avro, not %s", s.Type))
+	switch s.Format.(type) {
+	case nil:
+		errs = append(errs, fmt.Errorf("codec: no Format: set one of the format types (%s)", strings.Join(FormatNames, ", ")))
+	case *JSON, *JSONSchema, *Avro, *Protobuf, *MsgPack, *String, *Bytes, *Arrow:
+		errs = append(errs, fmt.Errorf("codec: Format is a %T: give the options as a value, not a pointer", s.Format))
+	default:
+		errs = append(errs, s.Format.check(s)...)
+		errs = append(errs, s.registryProblems()...)
 	}
 	return errors.Join(errs...)
+}
+
+// registryProblems reports registry settings that do not apply.
+func (s Spec) registryProblems() []error {
+	var set []string
+	if !s.Format.registered() && s.Registry != nil {
+		set = append(set, "Registry")
+	}
+	if !s.Format.registered() || s.Registry == nil {
+		if s.Subject != "" {
+			set = append(set, "Subject")
+		}
+		if s.Strategy != nil {
+			set = append(set, "Strategy")
+		}
+		if s.Topic != "" {
+			set = append(set, "Topic")
+		}
+	}
+	switch {
+	case len(set) == 0:
+		return nil
+	case !s.Format.registered():
+		return []error{fmt.Errorf("codec: %s values use no schema registry, so %s must be unset", s.Format.Name(), strings.Join(set, ", "))}
+	}
+	return []error{fmt.Errorf("codec: %s set without a Registry (they name the subject an encoder registers its writer schema under)", strings.Join(set, ", "))}
 }
 
 // wire is the framing of values: the Confluent header when a registry is
 // given for a registry format.
 func (s Spec) wire() decode.Wire {
-	if s.Registry != nil && (s.Type == Avro || s.Type == Protobuf || s.Type == JSONSchema) {
+	if s.Registry != nil && s.Format.registered() {
 		return decode.WireConfluent
 	}
 	return decode.WireNone
@@ -150,12 +158,13 @@ func NewDecoder(s Spec) (*decode.Decoder, error) {
 	if cfg.Wire == decode.WireConfluent {
 		cfg.Registry = s.Registry
 	}
-	comp, err := decodeCompiler(s)
+	comp, err := s.Format.decodeCompiler(s)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Compiler = comp
-	cfg.MessageIndexes = s.Type == Protobuf && cfg.Wire == decode.WireConfluent
+	_, isProto := s.Format.(Protobuf)
+	cfg.MessageIndexes = isProto && cfg.Wire == decode.WireConfluent
 	return decode.New(cfg)
 }
 
@@ -166,7 +175,7 @@ func NewEncoder(s Spec) (*encode.Encoder, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	comp, err := encodeCompiler(s)
+	comp, err := s.Format.encodeCompiler(s)
 	if err != nil {
 		return nil, err
 	}

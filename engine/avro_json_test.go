@@ -42,8 +42,8 @@ var (
 // paymentsPipeline reads Avro payments from in and writes JSON to out.
 func paymentsPipeline(brokers []string, reg codec.Registry, in, out, group string) (kafka.SourceConfig, kafka.SinkConfig) {
 	src := kafka.SourceConfig{Brokers: brokers, Topics: []string{in}, GroupID: group,
-		Codec: codec.Spec{Type: codec.Avro, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest, MaxPollRecords: 5000}
-	sink := kafka.SinkConfig{Brokers: brokers, Topic: out, Codec: codec.Spec{Type: codec.JSON}}
+		Codec: codec.Spec{Format: codec.Avro{}, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest, MaxPollRecords: 5000}
+	sink := kafka.SinkConfig{Brokers: brokers, Topic: out, Codec: codec.Spec{Format: codec.JSON{}}}
 	return src, sink
 }
 
@@ -51,7 +51,7 @@ func paymentsPipeline(brokers []string, reg codec.Registry, in, out, group strin
 // wire format, 10,000 rows per Arrow batch.
 func producePayments(ctx context.Context, t testing.TB, s *services.Services, reg codec.Registry, topic string, n int) {
 	t.Helper()
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.Avro, Registry: reg, Schema: paymentSchema}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.Avro{Schema: paymentSchema}, Registry: reg}})
 	if err != nil {
 		t.Fatal(err)
 	}

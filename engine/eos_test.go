@@ -52,7 +52,7 @@ func TestExactlyOnceSharesTheDriver(t *testing.T) {
 	src.MaxPollRecords = 1000
 	var progress syncBuffer
 	tx := openTransactor(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, TransactionalID: servicestest.UniqueName(t),
-		Codec: codec.Spec{Type: codec.String}}, src)
+		Codec: codec.Spec{Format: codec.String{}}}, src)
 	p := engine.FromTransactor(tx).Limit(n).
 		Map(ops.WhereFunc(evenValues)).Map(ops.Func(upper)).
 		ToKafka(tx.Sink()).
@@ -117,7 +117,7 @@ func TestExactlyOnceAbortsOnRebalanceAndReprocesses(t *testing.T) {
 			return rec, nil
 		})
 		tx := openTransactor(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, TransactionalID: group + "-" + id,
-			Codec: codec.Spec{Type: codec.String}}, src)
+			Codec: codec.Spec{Format: codec.String{}}}, src)
 		return engine.FromTransactor(tx).StopWhenIdle(4 * time.Second).
 			Map(mark).Map(ops.WhereFunc(evenValues)).Map(ops.Func(upper)).
 			ToKafka(tx.Sink()).
@@ -158,7 +158,7 @@ func TestPipelineRejectsSettingsItWouldIgnore(t *testing.T) {
 	s := servicestest.Open(t)
 	topic := servicestest.Topic(t, s, 1)
 	src := openSource(t, stringSource(s, topic, ""))
-	other := openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}})
+	other := openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.String{}}})
 	err := engine.FromKafka(src).ToKafka(other).
 		WithOptions(engine.RunOptions{TxnMaxInterval: time.Second, QueueDepth: -1}).Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "FromTransactor pipelines only") || !strings.Contains(err.Error(), "QueueDepth") {
@@ -170,8 +170,8 @@ func TestPipelineRejectsSettingsItWouldIgnore(t *testing.T) {
 
 	scfg := stringSource(s, topic, servicestest.UniqueName(t))
 	tx := openTransactor(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, TransactionalID: servicestest.UniqueName(t),
-		Codec: codec.Spec{Type: codec.String}}, scfg)
-	elsewhere := openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}})
+		Codec: codec.Spec{Format: codec.String{}}}, scfg)
+	elsewhere := openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.String{}}})
 	if err := engine.FromTransactor(tx).ToKafka(elsewhere).Run(context.Background()); err == nil || !strings.Contains(err.Error(), "ToKafka(tx.Sink())") {
 		t.Fatalf("exactly-once into a sink outside the transaction: %v", err)
 	}

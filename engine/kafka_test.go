@@ -145,7 +145,7 @@ func openTransactor(t testing.TB, sink kafka.SinkConfig, src kafka.SourceConfig)
 
 func stringSource(s *services.Services, topic, group string) kafka.SourceConfig {
 	return kafka.SourceConfig{Brokers: s.Brokers, Topics: []string{topic}, GroupID: group,
-		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest, MaxPollRecords: 5000}
+		Codec: codec.Spec{Format: codec.String{}}, AutoOffsetReset: kafka.OffsetEarliest, MaxPollRecords: 5000}
 }
 
 func TestKafkaPipelineAtLeastOnce(t *testing.T) {
@@ -159,7 +159,7 @@ func TestKafkaPipelineAtLeastOnce(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	p := engine.FromKafka(openSource(t, stringSource(s, in, servicestest.UniqueName(t)))).
 		Map(ops.WhereFunc(evenValues)).Map(ops.Func(upper)).
-		ToKafka(openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}}))
+		ToKafka(openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Format: codec.String{}}}))
 	errc := make(chan error, 1)
 	go func() { errc <- p.Run(runCtx) }()
 	go func() { // Metrics is safe while the pipeline runs (checked by -race)
@@ -306,7 +306,7 @@ func TestCopyKeepsKeysHeadersTimestamps(t *testing.T) {
 	src := stringSource(s, in, servicestest.UniqueName(t))
 	src.Codec.Metadata = decode.MetaAll
 	p := engine.FromKafka(openSource(t, src)).Limit(n).
-		ToKafka(openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}}))
+		ToKafka(openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Format: codec.String{}}}))
 	if err := p.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -80,16 +80,16 @@ func recordsPerSecond(b *testing.B) {
 func BenchmarkConsume(b *testing.B) {
 	s := benchServices(b)
 	for _, tc := range []struct {
-		name string
-		typ  codec.Type
-	}{{"sabot-bytes", codec.Bytes}, {"sabot-string", codec.String}, {"franz-go", ""}} {
+		name   string
+		format codec.Format
+	}{{"sabot-bytes", codec.Bytes{}}, {"sabot-string", codec.String{}}, {"franz-go", nil}} {
 		b.Run(tc.name, func(b *testing.B) {
 			topic := benchTopic(b, s, "bench-consume", b.N)
 			ctx := context.Background()
 			b.SetBytes(benchValueSize)
 			b.ReportAllocs()
 			b.ResetTimer()
-			if tc.typ == "" {
+			if tc.format == nil {
 				cl, err := s.NewClient(kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 				if err != nil {
 					b.Fatal(err)
@@ -100,7 +100,7 @@ func BenchmarkConsume(b *testing.B) {
 				}
 			} else {
 				src, err := kafka.NewSource(kafka.SourceConfig{Brokers: s.Brokers, Topics: []string{topic},
-					Codec: codec.Spec{Type: tc.typ}, AutoOffsetReset: kafka.OffsetEarliest})
+					Codec: codec.Spec{Format: tc.format}, AutoOffsetReset: kafka.OffsetEarliest})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -172,7 +172,7 @@ func BenchmarkProduce(b *testing.B) {
 					wg.Wait()
 				}
 			} else {
-				sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}})
+				sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.String{}}})
 				if err != nil {
 					b.Fatal(err)
 				}

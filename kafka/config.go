@@ -347,12 +347,12 @@ func (c SinkConfig) Validate() error {
 	if len(c.Brokers) == 0 {
 		errs = append(errs, errors.New("kafka: Brokers is required"))
 	}
-	if c.Encoder == nil && c.Codec.Type != "" {
+	if c.Encoder == nil && c.Codec.Format != nil {
 		if err := c.Codec.Validate(); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if c.KeyColumn != "" && c.Encoder == nil && c.Codec.Type == "" {
+	if c.KeyColumn != "" && c.Encoder == nil && c.Codec.Format == nil {
 		errs = append(errs, fmt.Errorf("kafka: KeyColumn %q keys record batches, but the sink has no Codec or Encoder to send them", c.KeyColumn))
 	}
 	switch c.Partitioning {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSourceConfigValidate(t *testing.T) {
-	good := kafka.SourceConfig{Brokers: []string{"b:9092"}, Topics: []string{"t"}, Codec: codec.Spec{Type: codec.String}}
+	good := kafka.SourceConfig{Brokers: []string{"b:9092"}, Topics: []string{"t"}, Codec: codec.Spec{Format: codec.String{}}}
 	tests := []struct {
 		name string
 		mod  func(*kafka.SourceConfig)
@@ -19,13 +19,13 @@ func TestSourceConfigValidate(t *testing.T) {
 		{"defaults are valid", func(*kafka.SourceConfig) {}, nil},
 		{"everything wrong at once", func(c *kafka.SourceConfig) {
 			c.Brokers, c.Topics = nil, nil
-			c.Codec.Type = "yaml"
+			c.Codec.Format = nil
 			c.AutoOffsetReset = "middle"
 			c.MaxPollRecords = -1
 			c.FetchMaxWait = -time.Second
 			c.OnError = kafka.ErrorPolicy{Action: "explode", Retries: -2}
 			c.Security = kafka.Security{SASL: "KERBEROS"}
-		}, []string{"Brokers is required", "Topics is required", "unknown codec type", "unknown AutoOffsetReset",
+		}, []string{"Brokers is required", "Topics is required", "codec: no Format", "unknown AutoOffsetReset",
 			"MaxPollRecords must not be negative", "FetchMaxWait must not be negative", "unknown OnError action",
 			"OnError.Retries must not be negative", "unknown Security.SASL"}},
 		{"committed needs a group", func(c *kafka.SourceConfig) { c.AutoOffsetReset = kafka.OffsetCommitted }, []string{"needs a GroupID"}},
@@ -72,7 +72,7 @@ func TestSinkConfigValidate(t *testing.T) {
 		{"transactions need acks all", func(c *kafka.SinkConfig) { c.TransactionalID = "x"; c.Acks = kafka.AcksNone }, []string{"needs Acks all"}},
 		{"transactions need idempotence", func(c *kafka.SinkConfig) { c.TransactionalID = "x"; c.DisableIdempotence = true }, []string{"needs idempotence"}},
 		{"a key column with nothing to key", func(c *kafka.SinkConfig) { c.KeyColumn = "id" }, []string{`KeyColumn "id" keys record batches`}},
-		{"a key column with a codec", func(c *kafka.SinkConfig) { c.KeyColumn = "id"; c.Codec = codec.Spec{Type: codec.JSON} }, nil},
+		{"a key column with a codec", func(c *kafka.SinkConfig) { c.KeyColumn = "id"; c.Codec = codec.Spec{Format: codec.JSON{}} }, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

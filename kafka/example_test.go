@@ -33,7 +33,7 @@ func Example() {
 		return
 	}
 	defer func() { _ = svc.DeleteTopic(context.Background(), topic) }()
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: svc.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: svc.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.String{}}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -53,7 +53,7 @@ func Example() {
 
 	src, err := kafka.NewSource(kafka.SourceConfig{
 		Brokers: svc.Brokers, Topics: []string{topic}, GroupID: "example-group-" + topic,
-		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest,
+		Codec: codec.Spec{Format: codec.String{}}, AutoOffsetReset: kafka.OffsetEarliest,
 	})
 	if err != nil {
 		fmt.Println(err)

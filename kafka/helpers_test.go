@@ -55,7 +55,7 @@ func produce(ctx context.Context, t testing.TB, s *services.Services, topic, pre
 }
 
 func stringSpec() codec.Spec {
-	return codec.Spec{Type: codec.String, Metadata: decode.MetaAll}
+	return codec.Spec{Format: codec.String{}, Metadata: decode.MetaAll}
 }
 
 func sourceConfig(s *services.Services, topic, group string) kafka.SourceConfig {

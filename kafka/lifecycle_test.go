@@ -45,7 +45,7 @@ func TestBackpressureBoundsMemory(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	cfg := sourceConfig(s, topic, servicestest.UniqueName(t))
-	cfg.Codec = codec.Spec{Type: codec.Bytes, Allocator: mem}
+	cfg.Codec = codec.Spec{Format: codec.Bytes{}, Allocator: mem}
 	cfg.MaxPollRecords = 100
 	// The slow worker lets in-flight records climb to the cap; once more than
 	// 3×99 are in flight, some partition holds 100 and must be paused.
@@ -162,7 +162,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		t.Fatalf("second close: %v", err)
 	}
 
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Type: codec.String}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Format: codec.String{}}})
 	if err != nil {
 		t.Fatal(err)
 	}

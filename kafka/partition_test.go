@@ -225,7 +225,7 @@ func TestSinkPartitionStrategies(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			topic := servicestest.Topic(t, s, 7)
-			cfg := kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String, Column: "value"}}
+			cfg := kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.String{Column: "value"}}}
 			tc.cfg(&cfg)
 			sink, err := kafka.NewSink(cfg)
 			if err != nil {
@@ -273,7 +273,7 @@ func TestExplicitPartitionZeroAndMissingColumn(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 	topic := servicestest.Topic(t, s, 3)
 	sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Partitioning: kafka.Explicit,
-		Codec: codec.Spec{Type: codec.String, Column: "value"}})
+		Codec: codec.Spec{Format: codec.String{Column: "value"}}})
 	if err := sink.SendRecords(ctx, kafka.Record{Value: []byte("p2"), Partition: 2}, kafka.Record{Value: []byte("p0"), Partition: 0}); err != nil {
 		t.Fatal(err)
 	}

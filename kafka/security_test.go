@@ -39,7 +39,7 @@ func TestSecuredListeners(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg := sourceConfig(s, topic, "")
-			cfg.Brokers, cfg.Security, cfg.Codec = kafka.SplitBrokers(tc.brokers), tc.sec, codec.Spec{Type: codec.String}
+			cfg.Brokers, cfg.Security, cfg.Codec = kafka.SplitBrokers(tc.brokers), tc.sec, codec.Spec{Format: codec.String{}}
 			if got := values(ctx, t, newSource(t, cfg), 1); got[0] != "secured" {
 				t.Fatalf("read %q", got)
 			}

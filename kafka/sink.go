@@ -75,9 +75,10 @@ func newSink(cfg SinkConfig) (*Sink, []kgo.Opt, error) {
 	}
 	cfg = cfg.withDefaults()
 	s := &Sink{cfg: cfg, enc: cfg.Encoder}
-	if s.enc == nil && cfg.Codec.Type != "" {
+	if s.enc == nil && cfg.Codec.Format != nil {
 		spec := cfg.Codec
-		if spec.Topic == "" {
+		if spec.Topic == "" && spec.Registry != nil {
+			// The subject strategy names the subject after the topic.
 			spec.Topic = cfg.Topic
 		}
 		enc, err := codec.NewEncoder(spec)

@@ -37,7 +37,7 @@ func TestSinkSendForms(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	sink := newSink(t, kafka.SinkConfig{
-		Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String, Column: "value"}, KeyColumn: "key",
+		Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.String{Column: "value"}}, KeyColumn: "key",
 	})
 	login := stringBatch(mem, []string{"u1:login", "u1:buy"}, []string{"u1", "u1"})
 	defer login.Release()
@@ -49,7 +49,7 @@ func TestSinkSendForms(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Go values become a batch too: the key column keys them the same way.
-	jsonSink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.JSON}, KeyColumn: "key"})
+	jsonSink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.JSON{}}, KeyColumn: "key"})
 	if err := jsonSink.SendValues(ctx, map[string]any{"key": "u4", "value": "u4:values"}); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 		defer sb.Release()
 		nullable := nullRow(mem)
 		defer nullable.Release()
-		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}})
+		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.String{}}})
 		err := sink.Send(ctx, nullable)
 		var ee *kafka.EncodeError
 		var ve *encode.ValueError
@@ -137,7 +137,7 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 		if sink.Metrics().RecordsOut != 0 {
 			t.Fatal("a failed batch produced records")
 		}
-		skip := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.String}, OnError: kafka.SkipPolicy})
+		skip := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.String{}}, OnError: kafka.SkipPolicy})
 		if err := skip.Send(ctx, nullable); err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestCompressionRoundTrip(t *testing.T) {
 		topic := servicestest.Topic(t, s, 2)
 		topics[c.c] = topic
 		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: topic, Compression: c.c, KeyColumn: "key",
-			Codec: codec.Spec{Type: codec.String, Column: "value"}})
+			Codec: codec.Spec{Format: codec.String{Column: "value"}}})
 		if err := sink.Send(ctx, rec); err != nil {
 			t.Fatalf("%s: %v", c.c, err)
 		}

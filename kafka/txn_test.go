@@ -146,7 +146,7 @@ func TestTransactorConsumeTransformProduce(t *testing.T) {
 	scfg.MaxPollRecords = 100
 	tx, err := kafka.NewTransactor(kafka.SinkConfig{
 		Brokers: s.Brokers, Topic: out, TransactionalID: servicestest.UniqueName(t),
-		Codec: codec.Spec{Type: codec.String, Column: "value"},
+		Codec: codec.Spec{Format: codec.String{Column: "value"}},
 	}, &scfg)
 	if err != nil {
 		t.Fatal(err)

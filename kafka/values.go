@@ -75,15 +75,16 @@ func (s *Sink) SendValues(ctx context.Context, vs ...any) error {
 // ValuesBatch is the Arrow record batch SendValues would send for vs, one row
 // per value; the caller releases it. The column layout is the sink codec's:
 //
-//   - the codec's ArrowSchema when it has one;
+//   - the ArrowSchema of a JSON, MessagePack or Arrow codec when it has one;
 //   - JSON with a JSON Schema, or json_schema: the layout derived from the
 //     schema, and for json_schema every value is validated against it (a
 //     violation is a *ValueError wrapping decode.ErrInvalid);
-//   - Avro with an inline Schema, Protobuf with a ProtoDescriptor or .proto
-//     Schema: the layout their decoders produce, so the batch fits the
-//     writer schema;
-//   - JSON or MessagePack with a Sample: the layout inferred from it;
-//   - String and Bytes: one column (Codec.Column, default "value") that
+//   - Avro with an inline Schema, Protobuf with a Descriptor or .proto
+//     Schema: the layout their decoders produce with the default enum and
+//     oneof modes, so the batch fits the writer schema;
+//   - JSON, MessagePack or Arrow with a Sample: the layout inferred from it
+//     (read from it, for Arrow);
+//   - String and Bytes: one column (their Column, default "value") that
 //     takes string and []byte values;
 //   - otherwise (no schema: plain JSON, MessagePack, a registry-only codec)
 //     the layout is inferred from the values themselves by decode/json's
@@ -169,48 +170,79 @@ func (l *valueLayout) init(ctx context.Context, spec codec.Spec) error {
 	l.limits = spec.Limits
 	fixed := func(p decode.Plan, err error) error {
 		if err != nil {
-			return fmt.Errorf("kafka: the %s codec's column layout: %w", spec.Type, err)
+			return fmt.Errorf("kafka: the %s codec's column layout: %w", spec.Format.Name(), err)
 		}
 		l.kind, l.fixed = layoutFixed, arrow.NewSchema(p.Fields(), nil)
 		return nil
 	}
-	switch {
-	case spec.Type == codec.String || spec.Type == codec.Bytes:
-		l.kind, l.column = layoutString, spec.Column
-		if spec.Type == codec.Bytes {
-			l.kind = layoutBytes
+	inferred := func(schema *arrow.Schema, err error) error {
+		if err != nil {
+			return fixed(nil, err)
 		}
-		if l.column == "" {
-			l.column = "value"
-		}
+		l.kind, l.fixed = layoutFixed, schema
 		return nil
-	case spec.Type == codec.JSONSchema && spec.Schema != "":
-		p, err := jsonschema.NewPlan(spec.Schema, nil, jsonschema.Auto, spec.Limits)
+	}
+	switch f := spec.Format.(type) {
+	case codec.String:
+		l.kind, l.column = layoutString, f.Column
+	case codec.Bytes:
+		l.kind, l.column = layoutBytes, f.Column
+	case codec.JSONSchema:
+		if f.Schema == "" {
+			break
+		}
+		p, err := jsonschema.NewPlan(f.Schema, f.Deps, jsonschema.Auto, spec.Limits)
 		// Validates every value, so a violation is an error here.
 		if err == nil {
 			l.jsonPlan = p
 		}
 		return fixed(p, err)
-	case spec.ArrowSchema != nil:
-		l.kind, l.fixed = layoutFixed, spec.ArrowSchema
-		return nil
-	case spec.Type == codec.JSON && spec.Schema != "":
-		js, err := json.CompileJSONSchema(spec.Schema, nil)
-		if err != nil {
-			return fixed(nil, err)
+	case codec.JSON:
+		switch {
+		case f.ArrowSchema != nil:
+			l.kind, l.fixed = layoutFixed, f.ArrowSchema
+			return nil
+		case f.Schema != "":
+			js, err := json.CompileJSONSchema(f.Schema, f.Deps)
+			if err != nil {
+				return fixed(nil, err)
+			}
+			p, err := js.Plan(spec.Limits, false)
+			if err == nil {
+				l.jsonPlan = p
+			}
+			return fixed(p, err)
+		case len(f.Sample) > 0:
+			return inferred(json.Infer(f.Sample, spec.Limits))
 		}
-		p, err := js.Plan(spec.Limits, false)
-		if err == nil {
-			l.jsonPlan = p
+	case codec.MsgPack:
+		switch {
+		case f.ArrowSchema != nil:
+			l.kind, l.fixed = layoutFixed, f.ArrowSchema
+			return nil
+		case len(f.Sample) > 0:
+			return inferred(msgpack.Infer(f.Sample, msgpack.InferOptions{Limits: spec.Limits, UnknownExt: f.UnknownExt}))
 		}
-		return fixed(p, err)
-	case spec.Type == codec.Avro && spec.Schema != "":
-		return fixed(avro.NewCompiler(avro.Options{Schema: spec.Schema, Limits: spec.Limits}).Compile(nil, nil))
-	case spec.Type == codec.Protobuf && (spec.ProtoDescriptor != nil || spec.Schema != ""):
-		md := spec.ProtoDescriptor
+	case codec.Arrow:
+		switch {
+		case f.ArrowSchema != nil:
+			l.kind, l.fixed = layoutFixed, f.ArrowSchema
+			return nil
+		case len(f.Sample) > 0:
+			return inferred(arrowipc.SchemaOf(f.Sample[0], spec.Limits))
+		}
+	case codec.Avro:
+		if f.Schema != "" {
+			return fixed(avro.NewCompiler(avro.Options{Schema: f.Schema, Deps: f.Deps, Limits: spec.Limits}).Compile(nil, nil))
+		}
+	case codec.Protobuf:
+		if f.Descriptor == nil && f.Schema == "" {
+			break
+		}
+		md := f.Descriptor
 		if md == nil {
 			var err error
-			o := protobuf.Options{Proto: spec.Schema, Imports: spec.ProtoImports, Message: spec.ProtoMessage}
+			o := protobuf.Options{Proto: f.Schema, Imports: f.Imports, Message: f.Message}
 			if md, err = o.Resolve(ctx); err != nil {
 				return fixed(nil, err)
 			}
@@ -221,29 +253,10 @@ func (l *valueLayout) init(ctx context.Context, spec codec.Spec) error {
 		}
 		l.protoPlan, l.protoDesc = p, md
 		return fixed(p, nil)
-	case len(spec.Sample) > 0 && spec.Type == codec.JSON:
-		schema, err := json.Infer(spec.Sample, spec.Limits)
-		if err != nil {
-			return fixed(nil, err)
-		}
-		l.kind, l.fixed = layoutFixed, schema
-		return nil
-	case len(spec.Sample) > 0 && spec.Type == codec.MsgPack:
-		schema, err := msgpack.Infer(spec.Sample, msgpack.InferOptions{Limits: spec.Limits})
-		if err != nil {
-			return fixed(nil, err)
-		}
-		l.kind, l.fixed = layoutFixed, schema
-		return nil
-	case len(spec.Sample) > 0 && spec.Type == codec.Arrow:
-		schema, err := arrowipc.SchemaOf(spec.Sample[0], spec.Limits)
-		if err != nil {
-			return fixed(nil, err)
-		}
-		l.kind, l.fixed = layoutFixed, schema
-		return nil
 	}
-	l.kind = layoutInfer
+	if (l.kind == layoutString || l.kind == layoutBytes) && l.column == "" {
+		l.column = "value"
+	}
 	return nil
 }
 

@@ -102,8 +102,8 @@ func TestSendValuesRoundTrip(t *testing.T) {
 	}{
 		{
 			name:   "json inferred from maps and structs",
-			sink:   codec.Spec{Type: codec.JSON},
-			source: codec.Spec{Type: codec.JSON, ArrowSchema: userSchema},
+			sink:   codec.Spec{Format: codec.JSON{}},
+			source: codec.Spec{Format: codec.JSON{ArrowSchema: userSchema}},
 			values: []any{
 				map[string]any{"user_id": "123", "action": "purchase"},
 				struct {
@@ -115,8 +115,8 @@ func TestSendValuesRoundTrip(t *testing.T) {
 		},
 		{
 			name:   "avro with registry",
-			sink:   codec.Spec{Type: codec.Avro, Schema: txnAvro, Registry: reg},
-			source: codec.Spec{Type: codec.Avro, Registry: reg},
+			sink:   codec.Spec{Format: codec.Avro{Schema: txnAvro}, Registry: reg},
+			source: codec.Spec{Format: codec.Avro{}, Registry: reg},
 			values: []any{txn{"TX-1", 99.99, 1700000000000}, map[string]any{"id": "TX-2", "amount": 5, "timestamp": 1700000000001, "note": "gift"}},
 			want: []string{
 				`{"id":"TX-1","amount":99.99,"timestamp":1700000000000,"note":null}`,
@@ -125,8 +125,8 @@ func TestSendValuesRoundTrip(t *testing.T) {
 		},
 		{
 			name:   "protobuf messages with registry",
-			sink:   codec.Spec{Type: codec.Protobuf, Registry: reg, Schema: txnProto, ProtoMessage: "Txn"},
-			source: codec.Spec{Type: codec.Protobuf, Registry: reg},
+			sink:   codec.Spec{Format: codec.Protobuf{Schema: txnProto, Message: "Txn"}, Registry: reg},
+			source: codec.Spec{Format: codec.Protobuf{}, Registry: reg},
 			values: []any{protoTxn(t, "TX-123", 99.99, "SETTLED"), map[string]any{"id": "TX-124", "status": "PENDING"}},
 			want: []string{
 				`{"id":"TX-123","amount":99.99,"status":"SETTLED"}`,
@@ -135,15 +135,15 @@ func TestSendValuesRoundTrip(t *testing.T) {
 		},
 		{
 			name:   "msgpack inferred",
-			sink:   codec.Spec{Type: codec.MsgPack},
-			source: codec.Spec{Type: codec.MsgPack, ArrowSchema: userSchema},
+			sink:   codec.Spec{Format: codec.MsgPack{}},
+			source: codec.Spec{Format: codec.MsgPack{ArrowSchema: userSchema}},
 			values: []any{map[string]string{"user_id": "1", "action": "a"}, map[string]string{"user_id": "2", "action": "b"}},
 			want:   []string{`{"user_id":"1","action":"a"}`, `{"user_id":"2","action":"b"}`},
 		},
 		{
 			name:   "string",
-			sink:   codec.Spec{Type: codec.String},
-			source: codec.Spec{Type: codec.String},
+			sink:   codec.Spec{Format: codec.String{}},
+			source: codec.Spec{Format: codec.String{}},
 			values: []any{"plain", []byte("bytes")},
 			want:   []string{`{"value":"plain"}`, `{"value":"bytes"}`},
 		},
@@ -220,42 +220,42 @@ func TestValuesBatchLayouts(t *testing.T) {
 	}{
 		{
 			name:   "inferred",
-			spec:   codec.Spec{Type: codec.JSON},
+			spec:   codec.Spec{Format: codec.JSON{}},
 			values: []any{map[string]any{"a": 1, "b": "x"}, map[string]any{"a": 2.5, "c": []int{1, 2}}},
 			fields: "a: float64, b: utf8, c: list<item: int64, nullable>",
 			rows:   []string{`{"a":1,"b":"x","c":null}`, `{"a":2.5,"b":null,"c":[1,2]}`},
 		},
 		{
 			name:   "arrow schema",
-			spec:   codec.Spec{Type: codec.MsgPack, ArrowSchema: fixedSchema},
+			spec:   codec.Spec{Format: codec.MsgPack{ArrowSchema: fixedSchema}},
 			values: []any{map[string]any{"id": 7, "tags": []string{"a"}}, map[string]any{"id": 8}},
 			fields: "id: int32, tags: list<item: utf8, nullable>",
 			rows:   []string{`{"id":7,"tags":["a"]}`, `{"id":8,"tags":null}`},
 		},
 		{
 			name:   "avro schema",
-			spec:   codec.Spec{Type: codec.Avro, Schema: txnAvro},
+			spec:   codec.Spec{Format: codec.Avro{Schema: txnAvro}},
 			values: []any{txn{"TX-1", 1.5, 3}},
 			fields: "id: utf8, amount: float64, timestamp: int64, note: utf8",
 			rows:   []string{`{"id":"TX-1","amount":1.5,"timestamp":3,"note":null}`},
 		},
 		{
 			name:   "json with a json schema",
-			spec:   codec.Spec{Type: codec.JSON, Schema: `{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}`},
+			spec:   codec.Spec{Format: codec.JSON{Schema: `{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}`}},
 			values: []any{map[string]int{"n": 4}},
 			fields: "n: int64",
 			rows:   []string{`{"n":4}`},
 		},
 		{
 			name:   "protobuf message to a json sink",
-			spec:   codec.Spec{Type: codec.JSON},
+			spec:   codec.Spec{Format: codec.JSON{}},
 			values: []any{&testpb.Transaction{Id: "TX-9", Approved: true}},
 			fields: "id: utf8, approved: bool",
 			rows:   []string{`{"id":"TX-9","approved":true}`},
 		},
 		{
 			name:   "bytes",
-			spec:   codec.Spec{Type: codec.Bytes, Column: "payload"},
+			spec:   codec.Spec{Format: codec.Bytes{Column: "payload"}},
 			values: []any{[]byte{0, 1}, nil},
 			fields: "payload: binary",
 			rows:   []string{`{"payload":"AAE="}`, `{"payload":null}`},
@@ -288,7 +288,7 @@ func TestValuesBatchLayouts(t *testing.T) {
 
 func TestValuesBatchReusesLayouts(t *testing.T) {
 	ctx := context.Background()
-	sink := offlineSink(t, codec.Spec{Type: codec.JSON})
+	sink := offlineSink(t, codec.Spec{Format: codec.JSON{}})
 	batch := func(v any) *arrow.Schema {
 		rec, err := sink.ValuesBatch(ctx, []any{v})
 		if err != nil {
@@ -304,7 +304,7 @@ func TestValuesBatchReusesLayouts(t *testing.T) {
 	if a1 == b {
 		t.Error("different layouts share a schema")
 	}
-	avro := offlineSink(t, codec.Spec{Type: codec.Avro, Schema: txnAvro})
+	avro := offlineSink(t, codec.Spec{Format: codec.Avro{Schema: txnAvro}})
 	r1, err := avro.ValuesBatch(ctx, []any{txn{ID: "a"}})
 	if err != nil {
 		t.Fatal(err)
@@ -334,31 +334,31 @@ func TestValuesErrors(t *testing.T) {
 	}{
 		{
 			name:   "missing required avro field",
-			spec:   codec.Spec{Type: codec.Avro, Schema: txnAvro},
+			spec:   codec.Spec{Format: codec.Avro{Schema: txnAvro}},
 			values: []any{txn{ID: "ok"}, map[string]any{"id": "no amount", "timestamp": 1}},
 			index:  1, kind: decode.ErrNull, msg: "amount",
 		},
 		{
 			name:   "wrong type",
-			spec:   codec.Spec{Type: codec.Avro, Schema: txnAvro},
+			spec:   codec.Spec{Format: codec.Avro{Schema: txnAvro}},
 			values: []any{map[string]any{"id": 5, "amount": 1, "timestamp": 1}},
 			index:  0, kind: decode.ErrType, msg: "id",
 		},
 		{
 			name:   "not marshallable",
-			spec:   codec.Spec{Type: codec.JSON},
+			spec:   codec.Spec{Format: codec.JSON{}},
 			values: []any{map[string]any{"ok": 1}, map[string]any{"f": func() {}}},
 			index:  1, msg: "unsupported type",
 		},
 		{
 			name:   "not an object",
-			spec:   codec.Spec{Type: codec.JSON, ArrowSchema: arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}}, nil)},
+			spec:   codec.Spec{Format: codec.JSON{ArrowSchema: arrow.NewSchema([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int64}}, nil)}},
 			values: []any{[]int{1}},
 			index:  0, kind: decode.ErrType,
 		},
 		{
 			name:   "string sink given a map",
-			spec:   codec.Spec{Type: codec.String},
+			spec:   codec.Spec{Format: codec.String{}},
 			values: []any{"fine", map[string]any{}},
 			index:  1, msg: "takes string or []byte values",
 		},
@@ -394,7 +394,7 @@ func TestSendValuesBadValueProducesNothing(t *testing.T) {
 	topic := servicestest.Topic(t, s, 1)
 	sink := newSink(t, kafka.SinkConfig{
 		Brokers: s.Brokers, Topic: topic, KeyColumn: "id",
-		Codec: codec.Spec{Type: codec.Avro, Schema: txnAvro},
+		Codec: codec.Spec{Format: codec.Avro{Schema: txnAvro}},
 	})
 	err := sink.SendValues(ctx, txn{ID: "a"}, map[string]any{"id": "b"}, map[string]any{"id": "c"})
 	var ve *kafka.ValueError
@@ -540,7 +540,7 @@ func ExampleSink_SendValues() {
 		return
 	}
 	defer func() { _ = svc.DeleteTopic(context.Background(), topic) }()
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: svc.Brokers, Topic: topic, Codec: codec.Spec{Type: codec.JSON}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: svc.Brokers, Topic: topic, Codec: codec.Spec{Format: codec.JSON{}}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -563,7 +563,7 @@ func ExampleSink_SendValues() {
 		{Name: "action", Type: arrow.BinaryTypes.String},
 	}, nil)
 	src, err := kafka.NewSource(kafka.SourceConfig{Brokers: svc.Brokers, Topics: []string{topic},
-		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: layout}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.JSON{ArrowSchema: layout}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -608,7 +608,7 @@ func BenchmarkValuesBatch(b *testing.B) {
 		{Name: "timestamp", Type: arrow.PrimitiveTypes.Int64},
 	}, nil)
 	b.Run("ValuesBatch", func(b *testing.B) {
-		sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: []string{"127.0.0.1:1"}, Topic: "t", Codec: codec.Spec{Type: codec.JSON, ArrowSchema: schema}})
+		sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: []string{"127.0.0.1:1"}, Topic: "t", Codec: codec.Spec{Format: codec.JSON{ArrowSchema: schema}}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -80,12 +80,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	o.cfg.NoBaselines = *noBase
 	o.cfg.Kinds = list(*kinds, bench.Kinds)
 	o.cfg.Impls = list(*impls, nil)
-	for _, f := range list(*formats, typeNames()) {
-		t, err := codec.ParseType(f)
+	for _, name := range list(*formats, bench.Formats) {
+		f, err := codec.ParseFormat(name)
 		if err != nil {
 			return o, err
 		}
-		o.cfg.Formats = append(o.cfg.Formats, t)
+		o.cfg.Formats = append(o.cfg.Formats, f.Name())
 	}
 	for _, s := range list(*sizes, nil) {
 		n, err := strconv.Atoi(s)
@@ -96,14 +96,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	o.cfg.Compression = list(*comps, nil)
 	return o, o.cfg.Validate()
-}
-
-func typeNames() []string {
-	var out []string
-	for _, t := range bench.Formats {
-		out = append(out, string(t))
-	}
-	return out
 }
 
 // list splits a comma-separated flag; "all" means every value of all.

@@ -18,14 +18,14 @@ func TestParseFlags(t *testing.T) {
 	for _, tc := range []struct {
 		args    []string
 		kinds   []string
-		formats []codec.Type
+		formats []string
 		sizes   []int
 		comps   []string
 		bad     string
 	}{
-		{args: nil, kinds: []string{"produce", "consume", "pipeline"}, formats: []codec.Type{codec.JSON, codec.Avro, codec.Protobuf, codec.MsgPack}, sizes: []int{100}, comps: []string{"none"}},
+		{args: nil, kinds: []string{"produce", "consume", "pipeline"}, formats: []string{codec.JSON{}.Name(), codec.Avro{}.Name(), codec.Protobuf{}.Name(), codec.MsgPack{}.Name()}, sizes: []int{100}, comps: []string{"none"}},
 		{args: []string{"-kinds", "all", "-formats", "AVRO, msgpack", "-size", "100,4096", "-compression", "lz4,zstd"},
-			kinds: bench.Kinds, formats: []codec.Type{codec.Avro, codec.MsgPack}, sizes: []int{100, 4096}, comps: []string{"lz4", "zstd"}},
+			kinds: bench.Kinds, formats: []string{codec.Avro{}.Name(), codec.MsgPack{}.Name()}, sizes: []int{100, 4096}, comps: []string{"lz4", "zstd"}},
 		{args: []string{"-formats", "all"}, kinds: []string{"produce", "consume", "pipeline"}, formats: bench.Formats, sizes: []int{100}, comps: []string{"none"}},
 		{args: []string{"-kinds", "shuffle"}, bad: `unknown scenario kind "shuffle"`},
 		{args: []string{"-formats", "xml"}, bad: `unknown codec type "xml"`},

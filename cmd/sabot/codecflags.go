@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -59,36 +60,93 @@ func addCodecFlags(fs *flag.FlagSet, forWriting bool) codecFlags {
 	return c
 }
 
-func typeList() string {
-	names := make([]string, len(codec.Types))
-	for i, t := range codec.Types {
-		names[i] = string(t)
-	}
-	return strings.Join(names, ", ")
-}
+func typeList() string { return strings.Join(codec.FormatNames, ", ") }
 
 // spec builds the codec.Spec the flags describe, with a registry client when
-// a registry URL is given.
+// a registry URL is given and the format uses one. A flag the format does not
+// read is an error.
 func (c codecFlags) spec(conn connFlags, topic string, meta decode.Metadata) (codec.Spec, error) {
-	t, err := codec.ParseType(*c.codec)
+	format, err := codec.ParseFormat(*c.codec)
 	if err != nil {
 		return codec.Spec{}, err
 	}
-	s := codec.Spec{Type: t, Topic: topic, Metadata: meta, ProtoMessage: *c.message, Column: *c.column}
+	s := codec.Spec{Metadata: meta}
+	var schema, readerSchema string
 	if *c.schemaFile != "" {
 		b, err := os.ReadFile(*c.schemaFile)
 		if err != nil {
 			return s, fmt.Errorf("reading -schema: %w", err)
 		}
-		s.Schema = string(b)
+		schema = string(b)
 	}
 	if *c.readerSchema != "" {
 		b, err := os.ReadFile(*c.readerSchema)
 		if err != nil {
 			return s, fmt.Errorf("reading -reader-schema: %w", err)
 		}
-		s.ReaderSchema = string(b)
+		readerSchema = string(b)
 	}
+	// reads holds the flags the format reads besides the registry's;
+	// registered says whether it uses a registry.
+	reads := map[string]bool{}
+	registered := false
+	switch f := format.(type) {
+	case codec.JSON:
+		f.Schema, reads["schema"] = schema, true
+		format = f
+	case codec.JSONSchema:
+		f.Schema, reads["schema"] = schema, true
+		format, registered = f, true
+	case codec.Avro:
+		f.Schema, f.ReaderSchema = schema, readerSchema
+		reads["schema"], reads["reader-schema"] = true, true
+		format, registered = f, true
+	case codec.Protobuf:
+		f.Schema, f.Message = schema, *c.message
+		reads["schema"], reads["message"] = true, true
+		format, registered = f, true
+	case codec.String:
+		f.Column, reads["column"] = *c.column, true
+		format = f
+	case codec.Bytes:
+		f.Column, reads["column"] = *c.column, true
+		format = f
+	}
+	s.Format = format
+
+	var errs []error
+	for _, fl := range []struct {
+		name string
+		set  bool
+	}{
+		{"schema", *c.schemaFile != ""}, {"reader-schema", *c.readerSchema != ""},
+		{"message", *c.message != ""}, {"column", *c.column != ""},
+		{"subject", c.subject != nil && *c.subject != ""},
+		{"subject-strategy", c.strategy != nil && *c.strategy != "topic"},
+	} {
+		switch {
+		case !fl.set:
+		case fl.name == "subject" || fl.name == "subject-strategy":
+			if !registered {
+				errs = append(errs, fmt.Errorf("-%s does not apply to -codec %s", fl.name, format.Name()))
+			} else if *conn.registry == "" {
+				errs = append(errs, fmt.Errorf("-%s needs -registry", fl.name))
+			}
+		case !reads[fl.name]:
+			errs = append(errs, fmt.Errorf("-%s does not apply to -codec %s", fl.name, format.Name()))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return s, err
+	}
+	if !registered || *conn.registry == "" {
+		return s, nil
+	}
+	rc, err := registry.NewClient(*conn.registry)
+	if err != nil {
+		return s, err
+	}
+	s.Registry, s.Topic = rc, topic
 	if c.subject != nil {
 		s.Subject = *c.subject
 		strategy, err := registry.ParseSubjectNameStrategy(*c.strategy)
@@ -96,13 +154,6 @@ func (c codecFlags) spec(conn connFlags, topic string, meta decode.Metadata) (co
 			return s, err
 		}
 		s.Strategy = strategy
-	}
-	if *conn.registry != "" {
-		rc, err := registry.NewClient(*conn.registry)
-		if err != nil {
-			return s, err
-		}
-		s.Registry = rc
 	}
 	return s, nil
 }

@@ -217,7 +217,7 @@ func jsonLinesRows(r *bufio.Reader) (*rowReader, error) {
 		return nil, err
 	}
 	sample := append([][]byte(nil), pending.Values...)
-	dec, err := codec.NewDecoder(codec.Spec{Type: codec.JSON, Sample: sample})
+	dec, err := codec.NewDecoder(codec.Spec{Format: codec.JSON{Sample: sample}})
 	if err != nil {
 		return nil, fmt.Errorf("inferring columns from the JSON lines: %w", err)
 	}

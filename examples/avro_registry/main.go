@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	// Write transactions: the sink encodes with the schema and prefixes
 	// each value with its id.
 	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{
-		Type: codec.Avro, Registry: reg, Subject: subject, Schema: schema,
+		Format: codec.Avro{Schema: schema}, Registry: reg, Subject: subject,
 	}})
 	if err != nil {
 		return err
@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	// Create the Avro source: the schema of each value comes from the
 	// registry by the id in its header.
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("avro-consumer"),
-		Codec: codec.Spec{Type: codec.Avro, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.Avro{}, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	// Create the Avro sink for processed transactions: it registers the
 	// schema under its own subject on first use.
 	out, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: processed, Codec: codec.Spec{
-		Type: codec.Avro, Registry: reg, Subject: processed + "-value", Schema: schema,
+		Format: codec.Avro{Schema: schema}, Registry: reg, Subject: processed + "-value",
 	}})
 	if err != nil {
 		return err

@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		Brokers:         kafka.SplitBrokers(env.Brokers),
 		Topics:          []string{avroTopic},
 		GroupID:         env.Name("codec-converter"),
-		Codec:           codec.Spec{Type: codec.Avro, Registry: reg},
+		Codec:           codec.Spec{Format: codec.Avro{}, Registry: reg},
 		AutoOffsetReset: kafka.OffsetEarliest,
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	sink, err := kafka.NewSink(kafka.SinkConfig{
 		Brokers: kafka.SplitBrokers(env.Brokers),
 		Topic:   jsonTopic,
-		Codec:   codec.Spec{Type: codec.JSON},
+		Codec:   codec.Spec{Format: codec.JSON{}},
 	})
 	if err != nil {
 		_ = source.Close()
@@ -90,7 +90,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// What a downstream consumer sees: plain JSON text.
 	reader, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{jsonTopic},
-		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.String{}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 }
 
 func produce(ctx context.Context, env *exampleenv.Env, topic string, reg codec.Registry) (err error) {
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.Avro, Registry: reg, Schema: schema}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Format: codec.Avro{Schema: schema}, Registry: reg}})
 	if err != nil {
 		return err
 	}

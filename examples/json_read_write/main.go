@@ -38,7 +38,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	}
 
 	// Writing to Kafka (JSON). The sink infers the columns from the values.
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.JSON}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Format: codec.JSON{}}})
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		{Name: "action", Type: arrow.BinaryTypes.String},
 	}, nil)
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("my-consumer-group"),
-		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: columns}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.JSON{ArrowSchema: columns}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return err
 	}
 	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{
-		Type: codec.JSONSchema, Registry: reg, Schema: schema, Subject: topic + "-value",
+		Format: codec.JSONSchema{Schema: schema}, Registry: reg, Subject: topic + "-value",
 	}})
 	if err != nil {
 		return err
@@ -104,7 +104,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	// Read the topic back: the decoder validates too, with the schema the
 	// registry holds for the id in each value.
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("users-consumer"),
-		Codec: codec.Spec{Type: codec.JSONSchema, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.JSONSchema{}, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

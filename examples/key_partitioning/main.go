@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		return err
 	}
 	sink, err := kafka.NewSink(kafka.SinkConfig{
-		Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.JSON},
+		Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Format: codec.JSON{}},
 		KeyColumn:    "user_id",     // key = the user_id of each message
 		Partitioning: kafka.KeyHash, // the default, spelled out
 	})
@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 		{Name: "action", Type: arrow.BinaryTypes.String},
 	}, nil)
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
-		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: columns}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.JSON{ArrowSchema: columns}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	open := func() (*kafka.Source, error) {
 		return kafka.NewSource(kafka.SourceConfig{
 			Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: group,
-			Codec:             codec.Spec{Type: codec.String},
+			Codec:             codec.Spec{Format: codec.String{}},
 			DisableAutoCommit: true, // manual commit
 			AutoOffsetReset:   kafka.OffsetEarliest,
 		})
@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 }
 
 func produce(ctx context.Context, env *exampleenv.Env, topic string) (err error) {
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.String}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Format: codec.String{}}})
 	if err != nil {
 		return err
 	}

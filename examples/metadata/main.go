@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	}
 
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("metadata-consumer"),
-		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: columns}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.JSON{ArrowSchema: columns}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func produce(ctx context.Context, env *exampleenv.Env, topic string) (_ int, err
 // the decoded batches.
 func metadataColumns(ctx context.Context, env *exampleenv.Env, stdout io.Writer, topic string) (err error) {
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
-		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: columns, Metadata: decode.MetaAll}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.JSON{ArrowSchema: columns}, Metadata: decode.MetaAll}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

@@ -63,13 +63,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// MessagePack values decode into the columns given here.
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{in}, GroupID: env.Name("msgpack-consumer"),
-		Codec: codec.Spec{Type: codec.MsgPack, ArrowSchema: dataset.TransactionSchema}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.MsgPack{ArrowSchema: dataset.TransactionSchema}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}
 	defer exampleenv.Close(&err, source)
 	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: out,
-		Codec: codec.Spec{Type: codec.MsgPack}, Compression: kafka.CompressionLZ4})
+		Codec: codec.Spec{Format: codec.MsgPack{}}, Compression: kafka.CompressionLZ4})
 	if err != nil {
 		return err
 	}
@@ -98,8 +98,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 // compare prints the size of the transactions as MessagePack and as JSON.
 func compare(ctx context.Context, stdout io.Writer, rec arrow.RecordBatch) error {
-	size := func(t codec.Type) (int, error) {
-		enc, err := codec.NewEncoder(codec.Spec{Type: t})
+	size := func(f codec.Format) (int, error) {
+		enc, err := codec.NewEncoder(codec.Spec{Format: f})
 		if err != nil {
 			return 0, err
 		}
@@ -109,11 +109,11 @@ func compare(ctx context.Context, stdout io.Writer, rec arrow.RecordBatch) error
 		}
 		return vals.Bytes(), nil
 	}
-	mp, err := size(codec.MsgPack)
+	mp, err := size(codec.MsgPack{})
 	if err != nil {
 		return err
 	}
-	js, err := size(codec.JSON)
+	js, err := size(codec.JSON{})
 	if err != nil {
 		return err
 	}
@@ -124,7 +124,7 @@ func compare(ctx context.Context, stdout io.Writer, rec arrow.RecordBatch) error
 }
 
 func produce(ctx context.Context, env *exampleenv.Env, topic string, rec arrow.RecordBatch) (err error) {
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.MsgPack}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{Format: codec.MsgPack{}}})
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func check(ctx context.Context, env *exampleenv.Env, stdout io.Writer, topic str
 		return err
 	}
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
-		Codec: codec.Spec{Type: codec.MsgPack, ArrowSchema: schema}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.MsgPack{ArrowSchema: schema}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

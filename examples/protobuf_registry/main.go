@@ -43,10 +43,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 
 	// The sink writes transactionpb.Transaction messages.
 	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic, Codec: codec.Spec{
-		Type:            codec.Protobuf,
-		Registry:        reg,
-		Subject:         subject,
-		ProtoDescriptor: (*transactionpb.Transaction)(nil).ProtoReflect().Descriptor(),
+		Format:   codec.Protobuf{Descriptor: (*transactionpb.Transaction)(nil).ProtoReflect().Descriptor()},
+		Registry: reg,
+		Subject:  subject,
 	}})
 	if err != nil {
 		return err
@@ -76,7 +75,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	// Read them back as Arrow rows: the decoder takes the schema from the
 	// registry by the id in each value.
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic}, GroupID: env.Name("proto-consumer"),
-		Codec: codec.Spec{Type: codec.Protobuf, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.Protobuf{}, Registry: reg}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

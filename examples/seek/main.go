@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	// Without a group the source reads every partition, here from the
 	// beginning.
 	source, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
-		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.String{}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Brokers:         kafka.SplitBrokers(env.Brokers),
 		Topics:          []string{in},
 		GroupID:         env.Name("stream-processor"),
-		Codec:           codec.Spec{Type: codec.JSON, ArrowSchema: dataset.TransactionSchema},
+		Codec:           codec.Spec{Format: codec.JSON{ArrowSchema: dataset.TransactionSchema}},
 		AutoOffsetReset: kafka.OffsetEarliest,
 	})
 	if err != nil {
@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	sink, err := kafka.NewSink(kafka.SinkConfig{
 		Brokers:   kafka.SplitBrokers(env.Brokers),
 		Topic:     out,
-		Codec:     codec.Spec{Type: codec.JSON},
+		Codec:     codec.Spec{Format: codec.JSON{}},
 		KeyColumn: "user_id",
 	})
 	if err != nil {
@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // user.
 func produceInput(ctx context.Context, env *exampleenv.Env, topic string) (err error) {
 	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topic: topic,
-		Codec: codec.Spec{Type: codec.JSON}, KeyColumn: "user_id"})
+		Codec: codec.Spec{Format: codec.JSON{}}, KeyColumn: "user_id"})
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func readOutput(ctx context.Context, env *exampleenv.Env, topic string, n int) (
 		return nil, err
 	}
 	src, err := kafka.NewSource(kafka.SourceConfig{Brokers: kafka.SplitBrokers(env.Brokers), Topics: []string{topic},
-		Codec: codec.Spec{Type: codec.JSON, ArrowSchema: schema}, AutoOffsetReset: kafka.OffsetEarliest})
+		Codec: codec.Spec{Format: codec.JSON{ArrowSchema: schema}}, AutoOffsetReset: kafka.OffsetEarliest})
 	if err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func TestLimitedKafkaPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(e.Brokers), Topic: topic, Codec: codec.Spec{Type: codec.String}})
+	sink, err := kafka.NewSink(kafka.SinkConfig{Brokers: kafka.SplitBrokers(e.Brokers), Topic: topic, Codec: codec.Spec{Format: codec.String{}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestLimitedKafkaPipeline(t *testing.T) {
 	group := e.Name("g")
 	src, err := kafka.NewSource(kafka.SourceConfig{
 		Brokers: kafka.SplitBrokers(e.Brokers), Topics: []string{topic}, GroupID: group,
-		Codec: codec.Spec{Type: codec.String}, AutoOffsetReset: kafka.OffsetEarliest,
+		Codec: codec.Spec{Format: codec.String{}}, AutoOffsetReset: kafka.OffsetEarliest,
 	})
 	if err != nil {
 		t.Fatal(err)
