@@ -94,7 +94,7 @@ type Spec struct {
 	// Limits cap lengths and counts read from the wire.
 	Limits decode.Limits
 	// Allocator for Arrow memory of decoded batches, and of the Arrow IPC
-	// reader (default memory.DefaultAllocator).
+	// reader and writer (default memory.DefaultAllocator).
 	Allocator memory.Allocator
 }
 

@@ -385,6 +385,6 @@ func (f Arrow) decodeCompiler(s Spec) (decode.Compiler, error) {
 	return arrowipc.NewCompiler(arrowipc.Options{Schema: schema, Limits: s.Limits, Allocator: s.Allocator})
 }
 
-func (f Arrow) encodeCompiler(Spec) (encode.Compiler, error) {
-	return encipc.NewCompiler(encipc.Options{Compression: f.Compression}), nil
+func (f Arrow) encodeCompiler(s Spec) (encode.Compiler, error) {
+	return encipc.NewCompiler(encipc.Options{Compression: f.Compression, Allocator: s.Allocator}), nil
 }
