@@ -10,7 +10,7 @@ import (
 // The benchmark's record lives in internal/dataset, which the examples and
 // the codec tests share without depending on this module.
 
-// TransactionSchema is the benchmark's record: the spec's Transaction with a
+// TransactionSchema is the benchmark's record: a payment transaction with a
 // few more fields typical of event data. Note pads records to a target size.
 var TransactionSchema = dataset.TransactionSchema
 

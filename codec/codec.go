@@ -12,9 +12,9 @@ import (
 	"github.com/sabot-kafka/sabot/registry"
 )
 
-// Format is a value format with its options, spelled as the spec's
-// codec_type (Name) and codec_options (the fields of its type): JSON,
-// JSONSchema, Avro, Protobuf, MsgPack, String, Bytes or Arrow. The set is
+// Format is a value format with its options, named by Name and set by the
+// fields of its type: JSON, JSONSchema, Avro, Protobuf, MsgPack, String,
+// Bytes or Arrow. The set is
 // closed: only this package's types implement Format, and a Spec takes them
 // as values (JSON{...}, not &JSON{...}).
 type Format interface {

@@ -261,8 +261,8 @@ func (f JSONSchema) decodeCompiler(s Spec) (decode.Compiler, error) {
 }
 
 func (f JSONSchema) encodeCompiler(Spec) (encode.Compiler, error) {
-	// Rows are validated against the schema: the spec's JSON Schema sink
-	// rejects an invalid message rather than writing it.
+	// Rows are validated against the schema: a JSON Schema sink rejects an
+	// invalid message rather than writing it.
 	return encjs.NewCompiler(encjs.Options{
 		Schema: f.Schema, References: f.References, Deps: f.Deps, Title: f.Title, Validate: true,
 		JSON: JSON{OmitNulls: f.OmitNulls, EpochTimestamps: f.EpochTimestamps, DecimalStrings: f.DecimalStrings}.options(),

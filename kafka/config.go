@@ -12,8 +12,8 @@ import (
 	"github.com/sabot-kafka/sabot/encode"
 )
 
-// SourceConfig configures a [Source]: the Go form of the spec's
-// KafkaSourceConfig. Zero fields take the values of [DefaultSourceConfig].
+// SourceConfig configures a [Source]. Zero fields take the values of
+// [DefaultSourceConfig].
 type SourceConfig struct {
 	// Brokers are the bootstrap servers, host:port. Required.
 	Brokers []string
@@ -78,13 +78,12 @@ type SourceConfig struct {
 	Security Security
 	// ClientID sent to brokers (default "sabot").
 	ClientID string
-	// ClientOpts are further kgo options, applied last (the spec's
-	// consumer_config pass-through).
+	// ClientOpts are further kgo options, applied last: any consumer
+	// setting not named above.
 	ClientOpts []kgo.Opt
 }
 
-// DefaultSourceConfig returns the defaults, stated once. The spec's values
-// are kept where it gives them.
+// DefaultSourceConfig returns the defaults, stated once.
 func DefaultSourceConfig() SourceConfig {
 	return SourceConfig{
 		AutoOffsetReset:        OffsetLatest,
@@ -243,8 +242,8 @@ func (c SourceConfig) kgoOpts() ([]kgo.Opt, error) {
 // neverInterval is an auto commit interval of about 146 years.
 const neverInterval = time.Duration(1 << 62)
 
-// SinkConfig configures a [Sink]: the Go form of the spec's KafkaSinkConfig.
-// Zero fields take the values of [DefaultSinkConfig].
+// SinkConfig configures a [Sink]. Zero fields take the values of
+// [DefaultSinkConfig].
 type SinkConfig struct {
 	// Brokers are the bootstrap servers, host:port. Required.
 	Brokers []string
@@ -263,7 +262,7 @@ type SinkConfig struct {
 	PartitionFunc func(key, value []byte, n int) int
 	// KeyColumn names the column of a record batch whose values become the
 	// records' keys (string, binary or integer columns; integers are written
-	// as decimal text): the spec's key_extractor, as a column. Empty means
+	// as decimal text): a key extractor, as a column. Empty means
 	// the batch's _key column when it has one, else no keys. SendRecords
 	// takes each Record's Key instead.
 	KeyColumn string
@@ -285,8 +284,8 @@ type SinkConfig struct {
 	Linger time.Duration
 	// BatchSize caps the bytes of one partition's batch (default 16 KiB).
 	BatchSize int32
-	// DisableIdempotence turns off idempotent writes (the spec's
-	// enable_idempotence, on by default).
+	// DisableIdempotence turns off idempotent writes (enable.idempotence
+	// in the Java client, on by default).
 	DisableIdempotence bool
 	// TransactionalID makes the sink transactional (exactly once): such a
 	// sink is opened by NewTransactor, not NewSink.
@@ -303,12 +302,12 @@ type SinkConfig struct {
 	Security Security
 	// ClientID sent to brokers (default "sabot").
 	ClientID string
-	// ClientOpts are further kgo options, applied last (the spec's
-	// producer_config pass-through).
+	// ClientOpts are further kgo options, applied last: any producer
+	// setting not named above.
 	ClientOpts []kgo.Opt
 }
 
-// DefaultSinkConfig returns the defaults, stated once: the spec's values.
+// DefaultSinkConfig returns the defaults, stated once.
 func DefaultSinkConfig() SinkConfig {
 	return SinkConfig{
 		Partitioning: KeyHash,

@@ -14,7 +14,7 @@ import (
 )
 
 // OffsetReset says where a consumer starts in a partition that has no
-// committed offset (the spec's auto_offset_reset). With a consumer group a
+// committed offset (auto.offset.reset in the Java client). With a consumer group a
 // committed offset always wins over Earliest and Latest.
 type OffsetReset string
 
@@ -39,8 +39,8 @@ func (o OffsetReset) offset() kgo.Offset {
 	return kgo.NewOffset().AtEnd()
 }
 
-// Compression is a produce batch compression codec (the spec's
-// compression_type).
+// Compression is a produce batch compression codec (compression.type in the
+// Java client).
 type Compression string
 
 // Compression codecs.
@@ -69,7 +69,7 @@ func (c Compression) codec() (kgo.CompressionCodec, bool) {
 }
 
 // Acks is how many replicas must write a record before the broker answers
-// (the spec's acks: "0", "1" or "all").
+// (acks in the Java client: "0", "1" or "all").
 type Acks string
 
 // Acknowledgement levels.
@@ -91,8 +91,7 @@ func (a Acks) kgo() (kgo.Acks, bool) {
 	return kgo.Acks{}, false
 }
 
-// PartitionStrategy chooses the partition of each produced record (the spec's
-// partition_strategy).
+// PartitionStrategy chooses the partition of each produced record.
 type PartitionStrategy string
 
 // Partition strategies.

@@ -16,8 +16,7 @@ type Row struct {
 	Index int
 }
 
-// Message is one record with its metadata and decoded value (the spec's
-// stream_with_metadata).
+// Message is one record with its metadata and decoded value.
 type Message struct {
 	Topic     string
 	Partition int32

@@ -29,8 +29,8 @@ import (
 )
 
 // This file holds conveniences for programs that hold a few Go values (maps,
-// structs, Protobuf messages) rather than Arrow batches, as the spec's
-// examples do. None of it is the hot path: every value is marshalled and
+// structs, Protobuf messages) rather than Arrow batches, as small programs
+// and tests do. None of it is the hot path: every value is marshalled and
 // decoded again, and Row.Map builds a map per row. Move volume with Arrow
 // batches (SendRecordBatch, Poll) instead.
 

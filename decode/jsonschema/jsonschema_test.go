@@ -72,7 +72,7 @@ func lines(t testing.TB, name string) [][]byte {
 	return out
 }
 
-// TestSpecExample is the spec's example: a missing required age is rejected
+// TestSpecExample: a missing required age is rejected
 // with a message that says so, on both validation paths.
 func TestSpecExample(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())

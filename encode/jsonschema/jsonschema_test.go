@@ -38,7 +38,7 @@ func usersBatch(mem memory.Allocator) arrow.RecordBatch {
 	return b.NewRecordBatch()
 }
 
-// TestSinkRejectsInvalid is the spec's sink: with a given schema and
+// TestSinkRejectsInvalid: with a given schema and
 // validation on, the row missing the required age is a row error and is not
 // written; the others carry the wire-format header.
 func TestSinkRejectsInvalid(t *testing.T) {

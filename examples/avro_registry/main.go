@@ -1,4 +1,4 @@
-// Command avro_registry is the spec's "Avro with Schema Registry": it
+// Command avro_registry shows Avro with a schema registry: it
 // registers an Avro schema, writes transactions in the Confluent wire format
 // ([magic 0][schema id][Avro payload]), reads them back as Arrow through the
 // registry, and passes the batches on to a second Avro topic whose sink

@@ -1,4 +1,4 @@
-// Command avro_to_json is the spec's "Multi-Codec Pipeline": a pipeline reads
+// Command avro_to_json is a multi-codec pipeline: it reads
 // Avro transactions through the schema registry and writes them as JSON for
 // downstream consumers that do not speak Avro. The conversion is automatic:
 // the Avro decoder fills Arrow columns and the JSON encoder writes them.

@@ -1,4 +1,4 @@
-// Command batch_send is the spec's "Batch Sending": a batch of messages goes
+// Command batch_send shows batch sending: a batch of messages goes
 // out in one call, and Flush waits until everything handed to the producer
 // is acknowledged. Sending a whole Arrow batch without waiting, then
 // flushing, is how volume moves.

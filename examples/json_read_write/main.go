@@ -1,6 +1,6 @@
-// Command json_read_write is the spec's Quick Start: it writes two JSON
-// messages to a topic with a KafkaSink (to_kafka) and reads them back with a
-// KafkaSource (from_kafka) in a consumer group.
+// Command json_read_write is the smallest round trip: it writes two JSON
+// messages to a topic with a kafka.Sink and reads them back with a
+// kafka.Source in a consumer group.
 //
 //	go run ./examples/json_read_write                      # embedded Kafka
 //	go run ./examples/json_read_write -brokers localhost:9092

@@ -1,5 +1,4 @@
-// Command json_schema_validation is the spec's "JSON Schema with
-// Validation": a sink with a JSON Schema registers it and checks every value
+// Command json_schema_validation shows JSON Schema with validation: a sink with a JSON Schema registers it and checks every value
 // against it, so a message missing the required "age" is rejected with an
 // error saying so, while valid messages are written. A consumer reading the
 // topic through the registry sees only the valid ones.
@@ -27,7 +26,7 @@ import (
 
 func main() { exampleenv.Main(run) }
 
-// schema is the spec's JSON Schema for users.
+// schema is the JSON Schema of users.
 const schema = `{
   "type": "object",
   "properties": {

@@ -1,8 +1,7 @@
-// Command key_partitioning is the spec's "Key Extraction for Partitioning":
-// the sink keys each message by its user_id column (the spec's
-// key_extractor), and the default partitioner hashes keys as the Java client
-// does, so every message of one user lands in the same partition, in the
-// order it was sent.
+// Command key_partitioning shows key extraction for partitioning: the sink
+// keys each message by its user_id column (SinkConfig.KeyColumn), and the
+// default partitioner hashes keys as the Java client does, so every message
+// of one user lands in the same partition, in the order it was sent.
 //
 //	go run ./examples/key_partitioning
 package main

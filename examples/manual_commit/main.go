@@ -1,4 +1,4 @@
-// Command manual_commit is the spec's "Manual Offset Management": with auto
+// Command manual_commit shows manual offset management: with auto
 // commit off, the consumer commits after processing each message, so a
 // consumer that starts later in the same group resumes right after the last
 // committed message.

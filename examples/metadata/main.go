@@ -1,6 +1,5 @@
-// Command metadata is the spec's "Consumer with Metadata"
-// (stream_with_metadata): every message comes with its topic, partition,
-// offset, timestamp, key, value and headers. It shows the same metadata two
+// Command metadata shows a consumer with metadata: every message comes with
+// its topic, partition, offset, timestamp, key, value and headers. It shows the same metadata two
 // ways: per message (Source.Messages) and as Arrow columns next to the
 // decoded value columns (codec.Spec.Metadata), which is how a pipeline keeps
 // it.

@@ -1,4 +1,4 @@
-// Command msgpack_lz4 is the spec's "MessagePack (High Performance)": it
+// Command msgpack_lz4 shows MessagePack at volume: it
 // reads MessagePack transactions, processes each batch with column kernels
 // and writes the result as MessagePack in lz4-compressed produce batches. It
 // prints how much smaller the MessagePack values are than JSON and which

@@ -1,4 +1,4 @@
-// Command protobuf_registry is the spec's "Protobuf with Schema Registry": it
+// Command protobuf_registry shows Protobuf with a schema registry: it
 // sends messages of a generated Go type (transactionpb.Transaction) through a
 // Protobuf sink, which registers the message's .proto under the subject and
 // frames each value in the Confluent wire format ([magic 0][schema id]

@@ -1,4 +1,4 @@
-// Command seek is the spec's "Seek Operations": a source moves to the
+// Command seek shows seek operations: a source moves to the
 // beginning of the topic, to its end, to an offset and to the first message
 // at or after a time, and reads from there.
 //

@@ -1,4 +1,4 @@
-// Command stream_pipeline is the spec's Stream API Integration: a pipeline
+// Command stream_pipeline is the Stream API end to end: a pipeline
 // reads JSON transactions from Kafka, filters them, maps each batch to new
 // columns and writes the result back to Kafka as JSON:
 //

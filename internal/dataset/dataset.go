@@ -12,7 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
-// TransactionSchema is the benchmark's record: the spec's Transaction with a
+// TransactionSchema is the benchmark's record: a payment transaction with a
 // few more fields typical of event data. Note pads records to a target size.
 var TransactionSchema = arrow.NewSchema([]arrow.Field{
 	{Name: "id", Type: arrow.BinaryTypes.String},
