@@ -13,6 +13,7 @@ import (
 
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/decode/msgpack"
+	"github.com/sabot-kafka/sabot/internal/codecbench"
 )
 
 // payment is the ~100-byte benchmark record.
@@ -215,16 +216,7 @@ func BenchmarkDecode(b *testing.B) {
 		pb := newPaymentBuilders(memory.NewGoAllocator())
 		defer pb.release()
 		defer report(b, total)()
-		for b.Loop() {
-			for _, v := range vals {
-				var p payment
-				if err := vmsgpack.Unmarshal(v, &p); err != nil {
-					b.Fatal(err)
-				}
-				pb.append(&p)
-			}
-			pb.flush()
-		}
+		codecbench.StructRows(b, vals, vmsgpack.Unmarshal, pb.append, pb.flush)
 	})
 	b.Run("vmihailenco-map", func(b *testing.B) {
 		pb := newPaymentBuilders(memory.NewGoAllocator())
