@@ -25,6 +25,10 @@ func (s *scanner) reset(b []byte) {
 
 // fail is the error for the value at s.pos: a *decode.ValueError at path
 // whose Err wraps kind (a decode sentinel) with the detail.
+// fail builds a record's error; it is kept out of line so error paths do
+// not weigh on the hot loops that call it.
+//
+//go:noinline
 func (s *scanner) fail(kind error, path, format string, args ...any) error {
 	return s.failAt(s.pos, kind, path, format, args...)
 }
