@@ -11,7 +11,7 @@
 GO ?= go
 PKGS = $(shell scripts/modules.sh)
 
-.PHONY: all build test test-embedded test-race lint vet fmt bench fuzz \
+.PHONY: all build test test-embedded test-race lint vet fmt bench soak fuzz \
         kafka-up kafka-down registry-up registry-down rig-up rig-down rig-env clean
 
 all: build
@@ -45,6 +45,11 @@ BENCH_FLAGS ?=
 bench:
 	$(GO) run ./cmd/sabot-bench -kinds produce,consume,pipeline -formats json,avro,protobuf,msgpack \
 	  -size 100 -records 1000000 -warmup 1 -reps 3 $(BENCH_FLAGS)
+
+## soak: a pipeline under a fault schedule on the real rig (broker bounced every 2 minutes, 1% poison, a new writer schema every minute); MINUTES=10 by default
+MINUTES ?= 10
+soak:
+	scripts/soak.sh $(MINUTES)
 
 ## fuzz: runs each fuzz target briefly (FUZZTIME=30s to go longer)
 FUZZTIME ?= 10s

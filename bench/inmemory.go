@@ -38,6 +38,7 @@ func decodeSabot(ds *Dataset, dec *decode.Decoder, n int) prepFunc {
 					in.Values = c
 					res, err := dec.Decode(ctx, &in)
 					if err != nil {
+						res.Release() // an outage returns what decoded before it
 						return o, err
 					}
 					if len(res.Errors) > 0 {

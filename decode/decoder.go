@@ -53,9 +53,40 @@ type GUIDResolver interface {
 }
 
 // ErrRegistry wraps failures to reach the registry for a schema not seen
-// before. The call that meets one decodes nothing; the caller retries later.
-// Records whose schemas were seen before keep decoding during an outage.
+// before: the registry is down, unreachable, timing out, overloaded (HTTP 429)
+// or failing (HTTP 5xx). It is not a bad record: Decode stops at the first
+// record that meets it and returns an [*OutageError] (which wraps
+// ErrRegistry) with the Result of the records before it; the caller delivers
+// those and tries the rest again later. Records whose schemas were seen
+// before keep decoding during an outage.
 var ErrRegistry = errors.New("decode: schema registry unavailable")
+
+// OutageError is what Decode returns when the registry could not be reached
+// for the writer schema of record Index. The Result returned with it holds
+// records 0..Index-1, decoded as usual (rows, record errors, tombstones);
+// record Index and every record after it were not looked at, and belong to a
+// later call.
+type OutageError struct {
+	// Index is the first record not decoded: the one whose schema could not
+	// be fetched.
+	Index int
+	// Topic, Partition and Offset are record Index's position (as the Input
+	// gives it: "", -1, -1 when it has none).
+	Topic     string
+	Partition int32
+	Offset    int64
+	// SchemaID is the id the record names, or -1 (a GUID header).
+	SchemaID int
+	// Err wraps ErrRegistry and the registry client's error.
+	Err error
+}
+
+func (e *OutageError) Error() string {
+	return fmt.Sprintf("decode: stopped at record %d (%s/%d@%d): %v", e.Index, e.Topic, e.Partition, e.Offset, e.Err)
+}
+
+// Unwrap returns Err, so errors.Is(err, ErrRegistry) holds.
+func (e *OutageError) Unwrap() error { return e.Err }
 
 // ErrClosed is returned by Decode after Close.
 var ErrClosed = errors.New("decode: decoder closed")
@@ -82,8 +113,11 @@ func (r *Result) NumRows() int64 {
 	return n
 }
 
-// Release releases every batch.
+// Release releases every batch. A nil Result is fine.
 func (r *Result) Release() {
+	if r == nil {
+		return
+	}
 	for _, b := range r.Batches {
 		b.Release()
 	}
@@ -176,6 +210,11 @@ func (d *Decoder) Schema() *arrow.Schema {
 func (d *Decoder) compile(s *registry.ResolvedSchema, path []int) *planEntry {
 	plan, err := d.cfg.Compiler.Compile(s, path)
 	if err != nil {
+		if !errors.Is(err, ErrUnsupported) && !errors.Is(err, ErrTooLarge) {
+			// A schema that does not parse, is of another format or does
+			// not match the reader schema: no plan can decode its records.
+			err = fmt.Errorf("%w: %w", ErrUnsupported, err)
+		}
 		return &planEntry{err: fmt.Errorf("decode: compiling plan: %w", err)}
 	}
 	fields := append(append([]arrow.Field(nil), plan.Fields()...), d.cfg.Metadata.Fields()...)
@@ -223,10 +262,16 @@ type run struct {
 }
 
 // Decode decodes the records of in. Records that do not decode are listed in
-// Result.Errors and left out of the batches; the returned error is for
-// failures of the whole call (a cancelled context, an unreachable registry
-// for an unseen schema, an Input missing a column the Decoder needs). The
-// caller releases the Result.
+// Result.Errors and left out of the batches: a value that does not parse, a
+// malformed or negative wire-format header, a schema id or GUID the registry
+// does not have (any 404), a writer schema that does not parse or compile.
+//
+// An unreachable registry for a schema not seen before is not a record's
+// fault: Decode stops at that record and returns the Result of the records
+// before it together with an [*OutageError] naming where it stopped. Any
+// other error is for the whole call (a cancelled context, an Input missing a
+// column the Decoder needs) and comes with a nil Result. The caller releases
+// the Result, also the one returned with an OutageError.
 func (d *Decoder) Decode(ctx context.Context, in *Input) (*Result, error) {
 	if d.closed.Load() {
 		return nil, ErrClosed
@@ -282,10 +327,15 @@ func (d *Decoder) Decode(ctx context.Context, in *Input) (*Result, error) {
 			err = pe.err
 		}
 		if err != nil {
-			if errors.Is(err, ErrRegistry) || ctx.Err() != nil {
+			if ctx.Err() != nil {
 				r.flush()
 				r.res.Release()
 				return nil, err
+			}
+			if errors.Is(err, ErrRegistry) {
+				r.flush()
+				topic, part, off := in.position(i)
+				return r.res, &OutageError{Index: i, Topic: topic, Partition: part, Offset: off, SchemaID: id, Err: err}
 			}
 			r.res.Errors = append(r.res.Errors, r.recordError(i, id, err))
 			continue
@@ -495,11 +545,20 @@ func (d *Decoder) entry(ctx context.Context, id int) (*idEntry, error) {
 	return d.ids.loadOrStore(id, func() *idEntry { return newIDEntry(s) }), nil
 }
 
-// classifyRegistryErr separates an unknown schema (a bad record) from an outage
-// (the whole call fails and is retried).
+// classifyRegistryErr separates a bad record from an outage. The registry
+// not having the schema (an error wrapping registry.ErrNotFound, or any HTTP
+// 404 answer, with or without a registry error code) is ErrUnknownSchema; a
+// schema the registry holds but that cannot be used (its references form a
+// cycle, it is invalid) is ErrUnsupported. Both are the record's error.
+// Anything else — connection failures, timeouts, 5xx, 429, a garbled answer
+// — is an outage (ErrRegistry): the records wait for the registry rather than
+// being dead-lettered for its failure.
 func classifyRegistryErr(err error, what string) error {
-	if errors.Is(err, registry.ErrNotFound) {
+	switch {
+	case registry.IsNotFound(err):
 		return fmt.Errorf("%w %s: %w", ErrUnknownSchema, what, err)
+	case errors.Is(err, registry.ErrReferenceCycle), errors.Is(err, registry.ErrInvalidSchema):
+		return fmt.Errorf("%w: schema %s: %w", ErrUnsupported, what, err)
 	}
 	return fmt.Errorf("%w: schema %s: %w", ErrRegistry, what, err)
 }

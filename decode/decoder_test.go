@@ -165,9 +165,12 @@ func TestDecodeSplitsBySchemaAndCachesLookups(t *testing.T) {
 		t.Fatalf("cached schema during outage: %v rows, %v", res.NumRows(), err)
 	}
 	res.Release()
-	if _, err := d.Decode(context.Background(), recs(framed(1, "8"), framed(4, "9"))); !errors.Is(err, decode.ErrRegistry) {
-		t.Fatalf("new schema during outage: %v, want ErrRegistry", err)
+	res, err = d.Decode(context.Background(), recs(framed(1, "8"), framed(4, "9")))
+	var oe *decode.OutageError
+	if !errors.As(err, &oe) || !errors.Is(err, decode.ErrRegistry) || oe.Index != 1 || res.NumRows() != 1 {
+		t.Fatalf("new schema during outage: %v (%d rows before it), want an OutageError at record 1 after 1 row", err, res.NumRows())
 	}
+	res.Release()
 }
 
 func TestDecodeMessageIndexes(t *testing.T) {

@@ -28,9 +28,23 @@
 // Schema). Paths are dotted field names with "[]" for list items and "{}"
 // for map values ("user.tags[]", "attrs{}"); "" is the value itself. The
 // Decoder reports such errors per record in Result.Errors (a RecordError
-// with the record's position) and adds ErrUnknownSchema for a schema id or
-// GUID the registry does not have; ErrRegistry fails the whole call. Kind
-// names the class of any of them ("malformed", "type", ...), for routing and
-// dead-letter headers. Compile-time errors wrap ErrUnsupported (or
-// ErrTooLarge for schemas nested past MaxDepth) and name the field.
+// with the record's position), and so is every schema trouble that belongs
+// to the record: a wire-format header that is short, has another magic byte
+// or a negative schema id (ErrMalformed); a schema id or GUID the registry
+// does not have, whatever shape its 404 answer takes (ErrUnknownSchema); a
+// writer schema that does not parse or compile (ErrUnsupported, or
+// ErrTooLarge for schemas nested past MaxDepth; the message names the field
+// where there is one). Kind names the class of any of them ("malformed",
+// "type", "unknown_schema", "unsupported", ...), for routing and dead-letter
+// headers.
+//
+// # Registry outages
+//
+// A registry that cannot be reached for a schema not seen before (refused
+// connections, timeouts, 5xx, 429) is not the record's fault and is never a
+// RecordError. Decode stops at the first record that needs it and returns
+// the Result of the records before it with an *OutageError (wrapping
+// ErrRegistry) whose Index is where it stopped; the caller hands on that
+// Result and decodes the rest later. Schemas seen before are cached, so
+// records that use them keep decoding during an outage.
 package decode

@@ -30,13 +30,18 @@ var (
 	// ErrInvalid: a value that breaks its JSON Schema.
 	ErrInvalid = errors.New("decode: value violates its schema")
 	// ErrUnknownSchema: the value names a writer schema id or GUID the
-	// registry does not have.
+	// registry does not have (it answered 404, with or without an error
+	// code).
 	ErrUnknownSchema = errors.New("decode: unknown writer schema")
 )
 
-// ErrUnsupported is wrapped by plan-compile errors for schema constructs that
-// have no Arrow mapping; the message names the field. It is never a
-// per-record error.
+// ErrUnsupported is wrapped by plan-compile errors: a schema construct with
+// no Arrow mapping (the message names the field) and, from the Decoder, any
+// writer schema no plan can be built for — one that does not parse, is of
+// another format, does not match the reader schema, or whose references the
+// registry cannot resolve into a usable graph. The Decoder reports it per
+// record (every record written with that schema) in Result.Errors; from New
+// and Compile it is the caller's error.
 var ErrUnsupported = errors.New("decode: unsupported schema construct")
 
 // ValueError is a value that did not decode: where and why. Every per-record
@@ -82,8 +87,9 @@ func (e *ValueError) Error() string {
 func (e *ValueError) Unwrap() error { return e.Err }
 
 // Kind names the class of err for routing and headers: "malformed", "type",
-// "null", "range", "too_large", "invalid", "unknown_schema", "registry"
-// (ErrRegistry), else "other" (nil included).
+// "null", "range", "too_large", "invalid", "unknown_schema", "unsupported"
+// (a writer schema no plan can be built for), "registry" (ErrRegistry: an
+// outage, never a record's own fault), else "other" (nil included).
 func Kind(err error) string {
 	switch {
 	case err == nil:
@@ -102,6 +108,8 @@ func Kind(err error) string {
 		return "invalid"
 	case errors.Is(err, ErrUnknownSchema):
 		return "unknown_schema"
+	case errors.Is(err, ErrUnsupported):
+		return "unsupported"
 	case errors.Is(err, ErrRegistry):
 		return "registry"
 	}

@@ -396,7 +396,9 @@ func TestKind(t *testing.T) {
 	}{
 		{nil, "other"},
 		{errors.New("x"), "other"},
-		{decode.ErrUnsupported, "other"},
+		{decode.ErrUnsupported, "unsupported"},
+		{fmt.Errorf("decode: compiling plan: %w: avro: bad schema", decode.ErrUnsupported), "unsupported"},
+		{&decode.OutageError{Index: 3, Err: fmt.Errorf("%w: schema id 9: refused", decode.ErrRegistry)}, "registry"},
 		{&decode.ValueError{Err: fmt.Errorf("%w: bad", decode.ErrMalformed)}, "malformed"},
 		{fmt.Errorf("wrapped: %w", &decode.ValueError{Err: decode.ErrType}), "type"},
 		{&decode.ValueError{Err: decode.ErrNull}, "null"},

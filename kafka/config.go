@@ -74,6 +74,25 @@ type SourceConfig struct {
 	// OnError is the policy for records that do not decode (default fail).
 	OnError ErrorPolicy
 
+	// ConnectTimeout bounds the start-up check of NewSource: a metadata
+	// request for Topics proving the brokers answer, authentication and
+	// TLS work and every topic exists (default 30s). It fails with a
+	// *ConnectError. SkipConnectCheck leaves the check out: the client
+	// connects in the background and Poll meets what the check would have.
+	ConnectTimeout   time.Duration
+	SkipConnectCheck bool
+	// MissingTopicTimeout is how long a topic of Topics may be missing,
+	// at start (within ConnectTimeout) and while polling (a deleted topic),
+	// before it is an error wrapping ErrTopicNotFound (default 10s).
+	MissingTopicTimeout time.Duration
+	// FetchErrorTimeout is how long broker and network errors may persist
+	// with no successful fetch before Poll fails with a *FetchError
+	// wrapping ErrFetchTimeout (default 2m). Until then the client retries
+	// (a broker restart, a leader moving). Errors that cannot heal
+	// (authentication, authorization, TLS, invalid configuration) fail
+	// Poll at once.
+	FetchErrorTimeout time.Duration
+
 	// Security settings (SASL, TLS).
 	Security Security
 	// ClientID sent to brokers (default "sabot").
@@ -98,6 +117,9 @@ func DefaultSourceConfig() SourceConfig {
 		RebalanceTimeout:       60 * time.Second,
 		MaxInFlightRecords:     5000,
 		PartitionPauseRecords:  2000,
+		ConnectTimeout:         30 * time.Second,
+		MissingTopicTimeout:    10 * time.Second,
+		FetchErrorTimeout:      2 * time.Minute,
 		ClientID:               "sabot",
 	}
 }
@@ -127,6 +149,9 @@ func (c SourceConfig) withDefaults() SourceConfig {
 	setIfZero(&c.SessionTimeout, d.SessionTimeout)
 	setIfZero(&c.HeartbeatInterval, d.HeartbeatInterval)
 	setIfZero(&c.RebalanceTimeout, d.RebalanceTimeout)
+	setIfZero(&c.ConnectTimeout, d.ConnectTimeout)
+	setIfZero(&c.MissingTopicTimeout, d.MissingTopicTimeout)
+	setIfZero(&c.FetchErrorTimeout, d.FetchErrorTimeout)
 	setIfZero(&c.ClientID, d.ClientID)
 	return c
 }
@@ -138,9 +163,11 @@ func setIfZero[T comparable](p *T, v T) {
 	}
 }
 
-// Validate reports every problem with c (after defaults) at once.
+// Validate reports every problem with c at once, each field the user set
+// wrongly once: fields left zero take their defaults, and the defaults
+// derived from another field (MaxInFlightRecords and PartitionPauseRecords
+// from MaxPollRecords) are checked only when that field is valid.
 func (c SourceConfig) Validate() error {
-	c = c.withDefaults()
 	var errs []error
 	if len(c.Brokers) == 0 {
 		errs = append(errs, errors.New("kafka: Brokers is required"))
@@ -151,6 +178,7 @@ func (c SourceConfig) Validate() error {
 	for _, t := range c.Topics {
 		if t == "" {
 			errs = append(errs, errors.New("kafka: Topics holds an empty name"))
+			break
 		}
 	}
 	if c.Decoder == nil {
@@ -159,7 +187,7 @@ func (c SourceConfig) Validate() error {
 		}
 	}
 	switch c.AutoOffsetReset {
-	case OffsetEarliest, OffsetLatest:
+	case "", OffsetEarliest, OffsetLatest:
 	case OffsetCommitted:
 		if c.GroupID == "" {
 			errs = append(errs, errors.New("kafka: AutoOffsetReset committed needs a GroupID"))
@@ -167,34 +195,46 @@ func (c SourceConfig) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("kafka: unknown AutoOffsetReset %q (want earliest, latest or committed)", c.AutoOffsetReset))
 	}
-	positive := func(name string, v int64) {
-		if v < 0 {
-			errs = append(errs, fmt.Errorf("kafka: %s must not be negative, got %d", name, v))
-		}
+	nonNegative(&errs, "AutoCommitInterval", c.AutoCommitInterval)
+	pollOK := nonNegative(&errs, "MaxPollRecords", c.MaxPollRecords)
+	nonNegative(&errs, "FetchMinBytes", c.FetchMinBytes)
+	nonNegative(&errs, "FetchMaxWait", c.FetchMaxWait)
+	fetchOK := nonNegative(&errs, "FetchMaxBytes", c.FetchMaxBytes)
+	partBytesOK := nonNegative(&errs, "FetchMaxPartitionBytes", c.FetchMaxPartitionBytes)
+	sessionOK := nonNegative(&errs, "SessionTimeout", c.SessionTimeout)
+	heartbeatOK := nonNegative(&errs, "HeartbeatInterval", c.HeartbeatInterval)
+	nonNegative(&errs, "RebalanceTimeout", c.RebalanceTimeout)
+	inFlightOK := nonNegative(&errs, "MaxInFlightRecords", c.MaxInFlightRecords)
+	nonNegative(&errs, "PartitionPauseRecords", c.PartitionPauseRecords)
+	nonNegative(&errs, "ConnectTimeout", c.ConnectTimeout)
+	nonNegative(&errs, "MissingTopicTimeout", c.MissingTopicTimeout)
+	nonNegative(&errs, "FetchErrorTimeout", c.FetchErrorTimeout)
+
+	// Relations between fields, with defaults, when every field involved
+	// is valid.
+	d := c.withDefaults()
+	if pollOK && inFlightOK && c.MaxInFlightRecords > 0 && c.MaxInFlightRecords < d.MaxPollRecords {
+		errs = append(errs, fmt.Errorf("kafka: MaxInFlightRecords (%d) is below MaxPollRecords (%d)", c.MaxInFlightRecords, d.MaxPollRecords))
 	}
-	positive("AutoCommitInterval", int64(c.AutoCommitInterval))
-	positive("MaxPollRecords", int64(c.MaxPollRecords))
-	positive("FetchMinBytes", int64(c.FetchMinBytes))
-	positive("FetchMaxWait", int64(c.FetchMaxWait))
-	positive("FetchMaxBytes", int64(c.FetchMaxBytes))
-	positive("FetchMaxPartitionBytes", int64(c.FetchMaxPartitionBytes))
-	positive("SessionTimeout", int64(c.SessionTimeout))
-	positive("HeartbeatInterval", int64(c.HeartbeatInterval))
-	positive("RebalanceTimeout", int64(c.RebalanceTimeout))
-	if c.MaxInFlightRecords > 0 && c.MaxInFlightRecords < c.MaxPollRecords {
-		errs = append(errs, fmt.Errorf("kafka: MaxInFlightRecords (%d) is below MaxPollRecords (%d)", c.MaxInFlightRecords, c.MaxPollRecords))
+	if fetchOK && partBytesOK && d.FetchMaxPartitionBytes > d.FetchMaxBytes {
+		errs = append(errs, fmt.Errorf("kafka: FetchMaxPartitionBytes (%d) exceeds FetchMaxBytes (%d)", d.FetchMaxPartitionBytes, d.FetchMaxBytes))
 	}
-	positive("MaxInFlightRecords", int64(c.MaxInFlightRecords))
-	positive("PartitionPauseRecords", int64(c.PartitionPauseRecords))
-	if c.FetchMaxPartitionBytes > c.FetchMaxBytes && c.FetchMaxBytes > 0 {
-		errs = append(errs, fmt.Errorf("kafka: FetchMaxPartitionBytes (%d) exceeds FetchMaxBytes (%d)", c.FetchMaxPartitionBytes, c.FetchMaxBytes))
-	}
-	if c.HeartbeatInterval >= c.SessionTimeout && c.SessionTimeout > 0 {
-		errs = append(errs, fmt.Errorf("kafka: HeartbeatInterval (%v) must be below SessionTimeout (%v)", c.HeartbeatInterval, c.SessionTimeout))
+	if sessionOK && heartbeatOK && d.HeartbeatInterval >= d.SessionTimeout {
+		errs = append(errs, fmt.Errorf("kafka: HeartbeatInterval (%v) must be below SessionTimeout (%v)", d.HeartbeatInterval, d.SessionTimeout))
 	}
 	errs = append(errs, c.OnError.validate(true)...)
 	errs = append(errs, c.Security.validate()...)
 	return errors.Join(errs...)
+}
+
+// nonNegative appends an error to errs when the field name holds a negative
+// v, and reports whether v is valid.
+func nonNegative[T ~int | ~int32 | ~int64](errs *[]error, name string, v T) bool {
+	if v < 0 {
+		*errs = append(*errs, fmt.Errorf("kafka: %s must not be negative, got %v", name, v))
+		return false
+	}
+	return true
 }
 
 // kgoOpts translates c (with defaults) into client options.
@@ -212,6 +252,9 @@ func (c SourceConfig) kgoOpts() ([]kgo.Opt, error) {
 		kgo.FetchMaxWait(c.FetchMaxWait),
 		kgo.FetchMaxBytes(c.FetchMaxBytes),
 		kgo.FetchMaxPartitionBytes(c.FetchMaxPartitionBytes),
+		// Retryable fetch errors reach Poll, where the Source's watch
+		// classifies them: a deleted topic shows as UNKNOWN_TOPIC_*.
+		kgo.KeepRetryableFetchErrors(),
 	}
 	if c.ReadCommitted {
 		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
@@ -273,8 +316,10 @@ type SinkConfig struct {
 	// idempotence off, as the Java client does when idempotence is not
 	// asked for explicitly; a transactional sink needs all.
 	Acks Acks
-	// Retries of a failed produce before the record fails (default 3;
-	// negative means none).
+	// Retries of a failed produce before the record fails. The default
+	// (0) is unlimited retries, with backoff, bounded by DeliveryTimeout,
+	// as the Java client does; a positive count also fails a record after
+	// that many retries; negative means none.
 	Retries int
 	// MaxInFlight produce requests per broker (default 5; at most 5 with
 	// idempotence).
@@ -290,9 +335,31 @@ type SinkConfig struct {
 	// TransactionalID makes the sink transactional (exactly once): such a
 	// sink is opened by NewTransactor, not NewSink.
 	TransactionalID string
-	// DeliveryTimeout fails a record not written within it (default: no
-	// limit beyond Retries).
+	// DeliveryTimeout fails a record not acknowledged within it, counted
+	// from when it was handed to the client: retries of broker and network
+	// errors (a broker restart, a leader moving) go on until then (default
+	// 2m, delivery.timeout.ms of the Java client). Such a record fails
+	// with a *ProduceError wrapping ErrDeliveryTimeout. As in the Java
+	// client it fails also while its produce request is unanswered (the
+	// broker may have written it: sending it again can duplicate it, the
+	// at-least-once of a failed, restarted pipeline); in a transaction it
+	// fails only when that is safe, and the transaction aborts instead.
+	// With the brokers unreachable the client checks the timeout when it
+	// refreshes metadata, at most MetadataMinAge (5s) late.
 	DeliveryTimeout time.Duration
+
+	// ConnectTimeout bounds the start-up check of NewSink and
+	// NewTransactor: a metadata request for Topic (or for no topic
+	// without one) proving the brokers answer, authentication and TLS work
+	// and the topic exists (default 30s). It fails with a *ConnectError.
+	// SkipConnectCheck leaves the check out.
+	ConnectTimeout   time.Duration
+	SkipConnectCheck bool
+	// MissingTopicTimeout is how long the check waits for a missing Topic
+	// to appear, within ConnectTimeout (default 10s). A client allowed to
+	// create topics (kgo.AllowAutoTopicCreation in ClientOpts) skips the
+	// topic check.
+	MissingTopicTimeout time.Duration
 
 	// OnError is the policy for rows that do not encode in SendRecordBatch:
 	// fail (the default) or skip.
@@ -310,14 +377,17 @@ type SinkConfig struct {
 // DefaultSinkConfig returns the defaults, stated once.
 func DefaultSinkConfig() SinkConfig {
 	return SinkConfig{
-		Partitioning: KeyHash,
-		Compression:  CompressionNone,
-		Acks:         AcksAll,
-		Retries:      3,
-		MaxInFlight:  5,
-		Linger:       10 * time.Millisecond,
-		BatchSize:    16384,
-		ClientID:     "sabot",
+		Partitioning:        KeyHash,
+		Compression:         CompressionNone,
+		Acks:                AcksAll,
+		Retries:             0, // unlimited within DeliveryTimeout
+		MaxInFlight:         5,
+		Linger:              10 * time.Millisecond,
+		BatchSize:           16384,
+		DeliveryTimeout:     2 * time.Minute,
+		ConnectTimeout:      30 * time.Second,
+		MissingTopicTimeout: 10 * time.Second,
+		ClientID:            "sabot",
 	}
 }
 
@@ -330,6 +400,9 @@ func (c SinkConfig) withDefaults() SinkConfig {
 	setIfZero(&c.MaxInFlight, d.MaxInFlight)
 	setIfZero(&c.Linger, d.Linger)
 	setIfZero(&c.BatchSize, d.BatchSize)
+	setIfZero(&c.DeliveryTimeout, d.DeliveryTimeout)
+	setIfZero(&c.ConnectTimeout, d.ConnectTimeout)
+	setIfZero(&c.MissingTopicTimeout, d.MissingTopicTimeout)
 	setIfZero(&c.ClientID, d.ClientID)
 	return c
 }
@@ -339,9 +412,10 @@ func (c SinkConfig) idempotent() bool {
 	return !c.DisableIdempotence && (c.Acks == AcksAll || c.Acks == "-1")
 }
 
-// Validate reports every problem with c (after defaults) at once.
+// Validate reports every problem with c at once, each field the user set
+// wrongly once (fields left zero take their defaults).
 func (c SinkConfig) Validate() error {
-	c = c.withDefaults()
+	c = c.withDefaults() // no default derives from another field
 	var errs []error
 	if len(c.Brokers) == 0 {
 		errs = append(errs, errors.New("kafka: Brokers is required"))
@@ -372,21 +446,15 @@ func (c SinkConfig) Validate() error {
 	if _, ok := c.Acks.kgo(); !ok {
 		errs = append(errs, fmt.Errorf("kafka: unknown Acks %q (want 0, 1 or all)", c.Acks))
 	}
-	if c.MaxInFlight < 0 {
-		errs = append(errs, fmt.Errorf("kafka: MaxInFlight must not be negative, got %d", c.MaxInFlight))
-	}
+	nonNegative(&errs, "MaxInFlight", c.MaxInFlight)
 	if c.idempotent() && c.MaxInFlight > 5 {
 		errs = append(errs, fmt.Errorf("kafka: MaxInFlight %d exceeds 5, the most an idempotent producer may have", c.MaxInFlight))
 	}
-	if c.Linger < 0 {
-		errs = append(errs, fmt.Errorf("kafka: Linger must not be negative, got %v", c.Linger))
-	}
-	if c.BatchSize < 0 {
-		errs = append(errs, fmt.Errorf("kafka: BatchSize must not be negative, got %d", c.BatchSize))
-	}
-	if c.DeliveryTimeout < 0 {
-		errs = append(errs, fmt.Errorf("kafka: DeliveryTimeout must not be negative, got %v", c.DeliveryTimeout))
-	}
+	nonNegative(&errs, "Linger", c.Linger)
+	nonNegative(&errs, "BatchSize", c.BatchSize)
+	nonNegative(&errs, "DeliveryTimeout", c.DeliveryTimeout)
+	nonNegative(&errs, "ConnectTimeout", c.ConnectTimeout)
+	nonNegative(&errs, "MissingTopicTimeout", c.MissingTopicTimeout)
 	if c.TransactionalID != "" {
 		if c.DisableIdempotence {
 			errs = append(errs, errors.New("kafka: a TransactionalID needs idempotence; unset DisableIdempotence"))
@@ -416,16 +484,18 @@ func (c SinkConfig) kgoOpts() ([]kgo.Opt, error) {
 		kgo.ProducerBatchMaxBytes(c.BatchSize),
 		kgo.RecordPartitioner(c.partitioner()),
 	}
-	if c.Retries >= 0 {
+	switch {
+	case c.Retries > 0:
 		opts = append(opts, kgo.RecordRetries(c.Retries))
-	} else {
+	case c.Retries < 0:
 		opts = append(opts, kgo.RecordRetries(0))
 	}
+	// franz-go's own default is unlimited retries. Its
+	// RecordDeliveryTimeout counts from each record's Timestamp, which
+	// fails at once a record carrying an old timestamp (a copy, a replay):
+	// the Sink bounds delivery with a context per call instead.
 	if c.Topic != "" {
 		opts = append(opts, kgo.DefaultProduceTopic(c.Topic))
-	}
-	if c.DeliveryTimeout > 0 {
-		opts = append(opts, kgo.RecordDeliveryTimeout(c.DeliveryTimeout))
 	}
 	if !c.idempotent() {
 		// franz-go refuses acks other than all with idempotence on.
@@ -433,6 +503,12 @@ func (c SinkConfig) kgoOpts() ([]kgo.Opt, error) {
 	}
 	if c.TransactionalID != "" {
 		opts = append(opts, kgo.TransactionalID(c.TransactionalID))
+	} else if c.idempotent() {
+		// DeliveryTimeout holds for a record whose produce request is
+		// unanswered too (a broker that died with it), as in the Java
+		// client: such a record fails although the broker may have
+		// written it, so the caller sending it again may write it twice.
+		opts = append(opts, kgo.AllowIdempotentProduceCancellation())
 	}
 	opts = append(opts, sec...)
 	return opts, nil

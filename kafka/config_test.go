@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"crypto/tls"
 	"strings"
 	"testing"
 	"time"
@@ -109,11 +110,16 @@ func checkErrs(t *testing.T, err error, want []string) {
 func TestDefaults(t *testing.T) {
 	src, sink := kafka.DefaultSourceConfig(), kafka.DefaultSinkConfig()
 	if src.AutoOffsetReset != kafka.OffsetLatest || src.AutoCommitInterval != 5*time.Second || src.MaxPollRecords != 500 ||
-		src.FetchMinBytes != 1 || src.FetchMaxWait != 500*time.Millisecond {
+		src.FetchMinBytes != 1 || src.FetchMaxWait != 500*time.Millisecond || src.ConnectTimeout != 30*time.Second ||
+		src.MissingTopicTimeout != 10*time.Second || src.FetchErrorTimeout != 2*time.Minute || src.SkipConnectCheck {
 		t.Fatalf("source defaults changed: %+v", src)
 	}
-	if sink.Partitioning != kafka.KeyHash || sink.Acks != kafka.AcksAll || sink.Retries != 3 || sink.MaxInFlight != 5 ||
-		sink.Linger != 10*time.Millisecond || sink.BatchSize != 16384 || sink.DisableIdempotence || sink.Compression != kafka.CompressionNone {
+	// Unlimited retries (0) within a 2 minute delivery timeout, as the
+	// Java client.
+	if sink.Partitioning != kafka.KeyHash || sink.Acks != kafka.AcksAll || sink.Retries != 0 || sink.MaxInFlight != 5 ||
+		sink.Linger != 10*time.Millisecond || sink.BatchSize != 16384 || sink.DisableIdempotence || sink.Compression != kafka.CompressionNone ||
+		sink.DeliveryTimeout != 2*time.Minute || sink.ConnectTimeout != 30*time.Second || sink.MissingTopicTimeout != 10*time.Second ||
+		sink.SkipConnectCheck {
 		t.Fatalf("sink defaults changed: %+v", sink)
 	}
 	if _, err := kafka.NewSource(kafka.SourceConfig{}); err == nil {
@@ -129,4 +135,98 @@ func TestSplitBrokers(t *testing.T) {
 	if len(got) != 2 || got[0] != "a:1" || got[1] != "b:2" {
 		t.Fatalf("SplitBrokers = %q", got)
 	}
+}
+
+// errLines splits a joined Validate error into its messages.
+func errLines(err error) []string {
+	if err == nil {
+		return nil
+	}
+	return strings.Split(err.Error(), "\n")
+}
+
+// checkOnce asserts that each field is named by exactly one message of err,
+// and that err has exactly len(fields) messages: every bad field reported,
+// once, and nothing else (such as a default derived from a bad field).
+func checkOnce(t *testing.T, err error, fields ...string) {
+	t.Helper()
+	lines := errLines(err)
+	for _, f := range fields {
+		n := 0
+		for _, l := range lines {
+			if strings.Contains(l, f) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%q is named by %d messages, want 1:\n%v", f, n, err)
+		}
+	}
+	if len(lines) != len(fields) {
+		t.Errorf("%d messages for %d bad fields:\n%v", len(lines), len(fields), err)
+	}
+}
+
+func TestValidateReportsEachBadFieldOnce(t *testing.T) {
+	src := kafka.SourceConfig{Brokers: []string{"b:9092"}, Topics: []string{"t"}, Codec: codec.Spec{Format: codec.String{}}}
+	t.Run("negative MaxPollRecords alone", func(t *testing.T) {
+		c := src
+		c.MaxPollRecords = -1
+		// Not MaxInFlightRecords nor PartitionPauseRecords, which derive
+		// from it and were never set.
+		checkOnce(t, c.Validate(), "MaxPollRecords")
+	})
+	t.Run("every source field at once", func(t *testing.T) {
+		c := src
+		c.AutoCommitInterval, c.MaxPollRecords, c.FetchMinBytes, c.FetchMaxWait = -1, -1, -1, -1
+		c.FetchMaxBytes, c.FetchMaxPartitionBytes, c.SessionTimeout, c.HeartbeatInterval = -1, -1, -1, -1
+		c.RebalanceTimeout, c.MaxInFlightRecords, c.PartitionPauseRecords = -1, -1, -1
+		c.ConnectTimeout, c.MissingTopicTimeout, c.FetchErrorTimeout = -1, -1, -1
+		c.Topics = []string{"", ""}
+		c.OnError = kafka.ErrorPolicy{Retries: -1, Backoff: -1, MaxBackoff: -1}
+		checkOnce(t, c.Validate(), "AutoCommitInterval", "MaxPollRecords", "FetchMinBytes", "FetchMaxWait ",
+			"FetchMaxBytes ", "FetchMaxPartitionBytes", "SessionTimeout", "HeartbeatInterval", "RebalanceTimeout",
+			"MaxInFlightRecords", "PartitionPauseRecords", "ConnectTimeout", "MissingTopicTimeout", "FetchErrorTimeout",
+			"empty name", "OnError.Retries", "OnError.Backoff ", "OnError.MaxBackoff")
+	})
+	t.Run("relations use the defaults of fields left zero", func(t *testing.T) {
+		c := src
+		c.MaxInFlightRecords = 10 // below the default MaxPollRecords
+		checkOnce(t, c.Validate(), "MaxInFlightRecords (10) is below MaxPollRecords (500)")
+		c = src
+		c.HeartbeatInterval = time.Minute // above the default SessionTimeout
+		checkOnce(t, c.Validate(), "HeartbeatInterval")
+		c = src
+		c.FetchMaxPartitionBytes = 60 << 20 // above the default FetchMaxBytes
+		checkOnce(t, c.Validate(), "FetchMaxPartitionBytes")
+	})
+	t.Run("every sink field at once", func(t *testing.T) {
+		c := kafka.SinkConfig{Brokers: []string{"b:9092"}, Topic: "t"}
+		c.MaxInFlight, c.Linger, c.BatchSize, c.DeliveryTimeout = -1, -1, -1, -1
+		c.ConnectTimeout, c.MissingTopicTimeout = -1, -1
+		c.OnError = kafka.ErrorPolicy{Action: kafka.Skip, Backoff: -1}
+		checkOnce(t, c.Validate(), "MaxInFlight ", "Linger", "BatchSize", "DeliveryTimeout", "ConnectTimeout",
+			"MissingTopicTimeout", "OnError.Backoff")
+	})
+	t.Run("error policy backoffs", func(t *testing.T) {
+		c := src
+		c.OnError = kafka.ErrorPolicy{Retries: 2, Backoff: 10 * time.Second, MaxBackoff: time.Second}
+		checkOnce(t, c.Validate(), "OnError.MaxBackoff (1s) is below OnError.Backoff (10s)")
+	})
+	t.Run("security settings that would be ignored", func(t *testing.T) {
+		c := src
+		c.Security = kafka.Security{TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12}, CAFile: "ca.pem", ServerName: "k"}
+		checkOnce(t, c.Validate(), "TLSConfig is used as is")
+		c.Security = kafka.Security{ServerName: "k"}
+		checkOnce(t, c.Validate(), "TLS is off")
+		c.Security = kafka.Security{Password: "p"}
+		checkOnce(t, c.Validate(), "without a SASL mechanism")
+	})
+	t.Run("transactor", func(t *testing.T) {
+		s := src
+		s.AutoCommitInterval = -1
+		s.MaxPollRecords = -1
+		_, err := kafka.NewTransactor(kafka.SinkConfig{Brokers: []string{"b:9092"}, Linger: -1}, &s)
+		checkOnce(t, err, "needs a Sink TransactionalID", "Linger", "needs a GroupID", "AutoCommitInterval", "MaxPollRecords")
+	})
 }

@@ -40,8 +40,10 @@ func (e *DeadLetterError) Error() string {
 // Unwrap returns the produce error.
 func (e *DeadLetterError) Unwrap() error { return e.Err }
 
-// ProduceError is a record the broker (or the client, after its retries)
-// refused.
+// ProduceError is a record the broker (or the client, after its retries
+// or at its DeliveryTimeout) refused. errors.Is matches its cause and the
+// cause's kind: ErrDeliveryTimeout, ErrAuthentication, ErrAuthorization,
+// ErrTLS, ErrTopicNotFound, ErrInvalidConfig or ErrUnreachable.
 type ProduceError struct {
 	Topic     string
 	Partition int32
@@ -57,6 +59,12 @@ func (e *ProduceError) Error() string {
 
 // Unwrap returns the cause.
 func (e *ProduceError) Unwrap() error { return e.Err }
+
+// Is reports whether target is the kind of the cause.
+func (e *ProduceError) Is(target error) bool {
+	k := classify(e.Err).kind
+	return k != nil && k == target
+}
 
 // EncodeError is a row that did not encode under the Fail policy; nothing of
 // the batch was produced.

@@ -42,7 +42,10 @@ type SourceMetrics struct {
 	// Lag per partition: the end of the partition minus the next offset to
 	// hand out, as of the latest fetch of that partition. The end is the
 	// high watermark, or the last stable offset with ReadCommitted (records
-	// of open transactions are not yet readable, so not lag).
+	// of open transactions are not yet readable, so not lag). A partition
+	// revoked to another member leaves the map; one lost (a broker restart,
+	// a session timeout) or still assigned at Close keeps its last value,
+	// so a snapshot after a failure or a stop says what was left unread.
 	Lag map[TopicPartition]int64
 }
 

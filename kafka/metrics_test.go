@@ -58,6 +58,30 @@ func TestLagCountsUnreadRecords(t *testing.T) {
 	}
 }
 
+// TestLagSurvivesClose: a group member closed with records unread still
+// reports them, so a pipeline's last progress line says what was left.
+func TestLagSurvivesClose(t *testing.T) {
+	ctx := testContext(t)
+	s := servicestest.Open(t)
+	topic := servicestest.Topic(t, s, 1)
+	produce(ctx, t, s, topic, "v", 100, 0)
+	cfg := sourceConfig(s, topic, servicestest.UniqueName(t))
+	cfg.MaxPollRecords = 10
+	src := newSource(t, cfg)
+	b, err := src.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := b.Records[b.Len()-1].Offset
+	b.Done()
+	if err := src.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if lag := src.Metrics().Lag[kafka.TopicPartition{Topic: topic, Partition: 0}]; lag != 100-last-1 {
+		t.Fatalf("lag after Close %d, want %d unread", lag, 100-last-1)
+	}
+}
+
 // TestLagReadCommittedEndsAtLastStableOffset: records of a transaction that
 // is still open cannot be read yet, so a read_committed source that has read
 // everything before them has no lag.

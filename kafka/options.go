@@ -157,10 +157,13 @@ func (s Security) validate() []error {
 	default:
 		errs = append(errs, fmt.Errorf("kafka: unknown Security.SASL %q (want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)", s.SASL))
 	}
-	if !s.TLS && s.TLSConfig == nil && (s.CAFile != "" || s.CertFile != "" || s.KeyFile != "") {
-		errs = append(errs, errors.New("kafka: Security CA or certificate files given but TLS is off"))
-	}
-	if (s.CertFile == "") != (s.KeyFile == "") {
+	files := s.CAFile != "" || s.CertFile != "" || s.KeyFile != "" || s.ServerName != ""
+	switch {
+	case s.TLSConfig != nil && files:
+		errs = append(errs, errors.New("kafka: Security.TLSConfig is used as is: CAFile, CertFile, KeyFile and ServerName would be ignored; set them in the tls.Config"))
+	case !s.TLS && s.TLSConfig == nil && files:
+		errs = append(errs, errors.New("kafka: Security CA or certificate files or ServerName given but TLS is off"))
+	case (s.CertFile == "") != (s.KeyFile == ""):
 		errs = append(errs, errors.New("kafka: Security.CertFile and Security.KeyFile go together"))
 	}
 	return errs

@@ -29,13 +29,27 @@ const (
 // ErrorPolicy says what happens to records that do not decode (on a Source)
 // or rows that do not encode (on a Sink). Retries come first: the whole
 // decode is tried again after Backoff, doubling up to MaxBackoff, which helps
-// when the cause is outside the record (a schema not yet registered, a
-// registry outage). When retries are used up, Action applies.
+// when the cause is outside the record (a schema registered late). When
+// retries are used up, Action applies.
+//
+// A registry outage (the registry unreachable, timing out, answering 5xx or
+// 429 for a schema not seen before) is not a bad record and Action never
+// applies to it: the records before the one that needs the registry (other
+// partitions' records first, where the batch holds any) are handed out, that
+// record and the rest of the batch are fetched again, and the attempt is
+// retried after the same backoff, up to OutageRetries times. Then Poll
+// returns a *RegistryOutageError.
 type ErrorPolicy struct {
 	// Action after retries (default Fail).
 	Action Action
 	// Retries of the decode before Action applies (default 0).
 	Retries int
+	// OutageRetries bounds the retries of a record waiting for an
+	// unreachable registry. Zero means the larger of Retries and
+	// DefaultOutageRetries (about half a minute with the default backoff),
+	// so a short registry restart needs no configuration; negative means
+	// none: the first outage is an error from Poll.
+	OutageRetries int
 	// Backoff before the first retry (default 100ms), doubled each retry up
 	// to MaxBackoff (default 5s).
 	Backoff    time.Duration
@@ -44,6 +58,12 @@ type ErrorPolicy struct {
 	// DeadLetter.
 	DeadLetterTopic string
 }
+
+// DefaultOutageRetries is how many times a record waiting for an unreachable
+// registry is retried when ErrorPolicy.OutageRetries is zero: with the
+// default backoff (100ms doubling to 5s) the waits add up to 26.3s, plus the
+// registry client's own retries within each attempt.
+const DefaultOutageRetries = 10
 
 // Convenience policies.
 var (
@@ -70,6 +90,18 @@ func (p ErrorPolicy) action() Action {
 	return p.Action
 }
 
+// outageRetries is the number of retries for a record that waits for the
+// registry.
+func (p ErrorPolicy) outageRetries() int {
+	switch {
+	case p.OutageRetries < 0:
+		return 0
+	case p.OutageRetries > 0:
+		return p.OutageRetries
+	}
+	return max(p.Retries, DefaultOutageRetries)
+}
+
 func (p ErrorPolicy) validate(source bool) []error {
 	var errs []error
 	switch p.action() {
@@ -86,14 +118,17 @@ func (p ErrorPolicy) validate(source bool) []error {
 	if p.DeadLetterTopic != "" && p.action() != DeadLetter {
 		errs = append(errs, fmt.Errorf("kafka: OnError.DeadLetterTopic is set but the action is %q", p.action()))
 	}
-	if p.Retries < 0 {
-		errs = append(errs, fmt.Errorf("kafka: OnError.Retries must not be negative, got %d", p.Retries))
-	}
+	nonNegative(&errs, "OnError.Retries", p.Retries)
 	if p.Retries > 0 && !source {
 		errs = append(errs, errors.New("kafka: OnError.Retries applies to a Source (encoding a row again gives the same answer)"))
 	}
-	if p.Backoff < 0 || p.MaxBackoff < 0 {
-		errs = append(errs, errors.New("kafka: OnError backoffs must not be negative"))
+	if p.OutageRetries != 0 && !source {
+		errs = append(errs, errors.New("kafka: OnError.OutageRetries applies to a Source (a Sink's registry calls retry in the registry client)"))
+	}
+	nonNegative(&errs, "OnError.Backoff", p.Backoff)
+	nonNegative(&errs, "OnError.MaxBackoff", p.MaxBackoff)
+	if p.Backoff > 0 && p.MaxBackoff > 0 && p.MaxBackoff < p.Backoff {
+		errs = append(errs, fmt.Errorf("kafka: OnError.MaxBackoff (%v) is below OnError.Backoff (%v)", p.MaxBackoff, p.Backoff))
 	}
 	return errs
 }

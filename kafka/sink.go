@@ -53,7 +53,9 @@ type Sink struct {
 }
 
 // NewSink returns a Sink for cfg: the one way to open one. A transactional
-// sink (TransactionalID) is opened by NewTransactor instead.
+// sink (TransactionalID) is opened by NewTransactor instead. It checks
+// first, within ConnectTimeout, that the brokers answer, authentication and
+// TLS work and Topic exists, and returns a *ConnectError when they do not.
 func NewSink(cfg SinkConfig) (*Sink, error) {
 	if cfg.TransactionalID != "" {
 		return nil, errors.New("kafka: SinkConfig.TransactionalID is set: a transactional sink is opened with NewTransactor")
@@ -62,8 +64,14 @@ func NewSink(cfg SinkConfig) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
+	seen := &connErrors{}
+	opts = append(opts, kgo.WithHooks(seen))
 	if s.cl, err = kgo.NewClient(append(opts, cfg.ClientOpts...)...); err != nil {
 		return nil, fmt.Errorf("kafka: sink client: %w", err)
+	}
+	if err := sinkConnectCheck(s.cfg, "sink", s.cl, nil, seen); err != nil {
+		s.cl.Close()
+		return nil, err
 	}
 	s.owns = true
 	return s, nil
@@ -291,19 +299,62 @@ func (s *Sink) produceAsync(ctx context.Context, recs []kgo.Record, onDone func(
 	w := &waiter{total: len(recs)}
 	w.pending.Store(int64(len(recs)))
 	start := time.Now()
+	// DeliveryTimeout: franz-go fails a record whose context ends, when it
+	// is safe to (never with a produce request of it unanswered under
+	// idempotence: that could duplicate or reorder it).
+	dctx, cancel := context.WithTimeout(ctx, s.cfg.DeliveryTimeout)
 	promise := func(kr *kgo.Record, err error) {
+		if err != nil && dctx.Err() != nil && ctx.Err() == nil {
+			err = deliveryTimeout(s.cfg.DeliveryTimeout, err)
+		}
 		s.ack(kr, err, start)
 		if err != nil {
 			w.fail(kr, err, recs)
 		}
 		if w.pending.Add(-1) == 0 {
+			cancel()
 			s.m.batches.Add(1)
 			onDone(w.err())
 		}
 	}
 	for i := range recs {
-		s.cl.Produce(ctx, &recs[i], promise)
+		s.cl.Produce(dctx, &recs[i], promise)
 	}
+}
+
+// deliveryTimeoutError is a record not acknowledged within DeliveryTimeout.
+// It wraps franz-go's ErrRecordTimeout (so errors.Is finds it, and
+// ErrDeliveryTimeout) and the last error the client met.
+type deliveryTimeoutError struct {
+	timeout time.Duration
+	last    error // nil when the client reported only the timeout
+}
+
+func (e *deliveryTimeoutError) Error() string {
+	if e.last == nil {
+		return fmt.Sprintf("%v: not acknowledged within DeliveryTimeout %v", kgo.ErrRecordTimeout, e.timeout)
+	}
+	return fmt.Sprintf("%v: not acknowledged within DeliveryTimeout %v; last error: %v", kgo.ErrRecordTimeout, e.timeout, e.last)
+}
+
+func (e *deliveryTimeoutError) Unwrap() []error {
+	if e.last == nil {
+		return []error{kgo.ErrRecordTimeout}
+	}
+	return []error{kgo.ErrRecordTimeout, e.last}
+}
+
+// deliveryTimeout is err, met by a record whose DeliveryTimeout passed: the
+// timeout when it is what failed the record (franz-go reports it as the
+// context's end, or as the retried error it met then), else err itself.
+func deliveryTimeout(timeout time.Duration, err error) error {
+	switch f := classify(err); {
+	case errors.Is(err, context.DeadlineExceeded):
+		return &deliveryTimeoutError{timeout: timeout}
+	case f.class == faultTransient || f.class == faultSuspect:
+		return &deliveryTimeoutError{timeout: timeout, last: err}
+	}
+	return err
 }
 
 // waiter collects the outcome of one call's records.
@@ -353,8 +404,8 @@ func (s *Sink) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Close flushes what is buffered (waiting at most DeliveryTimeout, or 30s)
-// and stops the client. A Transactor's sink closes with the Transactor. It is
+// Close flushes what is buffered (waiting at most DeliveryTimeout) and
+// stops the client. A Transactor's sink closes with the Transactor. It is
 // idempotent; later calls return the first call's error.
 func (s *Sink) Close() error {
 	s.closeOnce.Do(func() {
@@ -362,11 +413,7 @@ func (s *Sink) Close() error {
 		if !s.owns {
 			return
 		}
-		wait := s.cfg.DeliveryTimeout
-		if wait == 0 {
-			wait = 30 * time.Second
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.DeliveryTimeout)
 		defer cancel()
 		if err := s.cl.Flush(ctx); err != nil {
 			s.closeErr = fmt.Errorf("kafka: flush on close: %w", err)

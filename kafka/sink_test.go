@@ -103,12 +103,17 @@ func TestSinkErrorsReachTheCaller(t *testing.T) {
 	defer mem.AssertSize(t, 0)
 
 	t.Run("missing topic", func(t *testing.T) {
+		// Past the start-up check (which would refuse the topic), a
+		// produce to a missing topic fails too.
 		sink := newSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: servicestest.UniqueName(t) + "-missing",
-			ClientOpts: []kgo.Opt{kgo.UnknownTopicRetries(1)}})
+			SkipConnectCheck: true, ClientOpts: []kgo.Opt{kgo.UnknownTopicRetries(1)}})
 		err := sink.SendRecords(ctx, kafka.Record{Value: []byte("x")})
 		var pe *kafka.ProduceError
 		if !errors.As(err, &pe) {
 			t.Fatalf("send to a missing topic: %v, want a ProduceError", err)
+		}
+		if !errors.Is(err, kafka.ErrTopicNotFound) {
+			t.Fatalf("send to a missing topic: %v, want it to match ErrTopicNotFound", err)
 		}
 		if sink.Metrics().ProduceErrors != 1 {
 			t.Fatalf("metrics %+v", sink.Metrics())

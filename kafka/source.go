@@ -24,9 +24,11 @@ type Source struct {
 	dec   *decode.Decoder
 	owns  bool // dec was made here from the Codec: Close closes it
 	m     sourceCounters
+	watch *fetchWatch // decides when errors end the Source (fetchwatch.go)
 
 	pollMu sync.Mutex   // one Poll at a time
 	input  decode.Input // the decoder's view of the batch being polled (held by pollMu)
+	outage outageState  // a registry outage being waited out (held by pollMu)
 
 	mu          sync.Mutex
 	inFlight    int // records handed out and not Done
@@ -66,7 +68,9 @@ type partRange struct {
 }
 
 // NewSource returns a Source for cfg: the one way to open one (a Transactor
-// opens its own). The client connects, and joins the group, in the
+// opens its own). It checks first, within ConnectTimeout, that the brokers
+// answer, authentication and TLS work and every topic exists, and returns a
+// *ConnectError when they do not. The client joins the group in the
 // background from here on; Poll waits for it.
 func NewSource(cfg SourceConfig) (*Source, error) {
 	s, opts, err := newSource(cfg)
@@ -79,11 +83,19 @@ func NewSource(cfg SourceConfig) (*Source, error) {
 		// processed (the Java client's poll-thread guarantee).
 		opts = append(opts, kgo.BlockRebalanceOnPoll(), kgo.OnPartitionsCallbackBlocked(s.rebalanceWaiting))
 	}
+	seen := &connErrors{}
+	opts = append(opts, kgo.WithHooks(seen))
 	s.cl, err = kgo.NewClient(append(opts, cfg.ClientOpts...)...)
 	if err != nil {
 		s.closeDecoder()
 		return nil, fmt.Errorf("kafka: source client: %w", err)
 	}
+	if err := s.connectCheck(seen); err != nil {
+		s.cl.Close()
+		s.closeDecoder()
+		return nil, err
+	}
+	s.startWatch()
 	return s, nil
 }
 
@@ -117,14 +129,18 @@ func newSource(cfg SourceConfig) (*Source, []kgo.Opt, error) {
 		space:    make(chan struct{}, 1),
 		closing:  make(chan struct{}),
 	}
+	s.newWatch()
 	opts, err := cfg.kgoOpts()
 	if err != nil {
 		return nil, nil, err
 	}
-	opts = append(opts, kgo.WithPools(fetchRecordPool))
+	opts = append(opts, kgo.WithPools(fetchRecordPool), kgo.WithHooks(s.watch))
 	if s.group {
 		opts = append(opts,
-			kgo.OnPartitionsAssigned(s.onAssigned),
+			kgo.OnPartitionsAssigned(func(ctx context.Context, cl *kgo.Client, added map[string][]int32) {
+				s.watch.ok() // a group joined is evidence of health
+				s.onAssigned(ctx, cl, added)
+			}),
 			kgo.OnPartitionsRevoked(s.onRevoked),
 			kgo.OnPartitionsLost(s.onLost),
 			kgo.AdjustFetchOffsetsFn(s.adjustOffsets),
@@ -161,16 +177,25 @@ func (s *Source) onRevoked(ctx context.Context, cl *kgo.Client, revoked map[stri
 			s.setPending(fmt.Errorf("kafka: committing offsets of revoked partitions: %w", err))
 		}
 	}
+	// A partition handed to another member takes its lag along; the ones
+	// left at Close keep theirs, so a last snapshot says what was unread.
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if !closed {
+		s.m.dropLag(revoked)
+	}
 	s.forget(revoked)
 }
 
 // onLost drops lost partitions: their offsets cannot be committed any more.
+// Their last known lag stays (a lost partition usually comes back, as after
+// a broker restart, and its next fetch updates it).
 func (s *Source) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
 	s.forget(lost)
 }
 
 func (s *Source) forget(tps map[string][]int32) {
-	s.m.dropLag(tps)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for t, ps := range tps {
@@ -287,24 +312,34 @@ func (s *Source) waitForSpace(ctx context.Context) error {
 func (s *Source) poll(ctx context.Context) (*Batch, error) {
 	var fs kgo.Fetches
 	for {
-		fs = s.cl.PollRecords(ctx, s.cfg.MaxPollRecords)
+		// The watch's verdict (an error that cannot heal, errors past
+		// FetchErrorTimeout, a topic missing past MissingTopicTimeout)
+		// ends the Source; it also wakes a poll waiting here.
+		if err := s.watch.err(); err != nil {
+			return nil, err
+		}
+		pctx, release := s.watch.pollContext(ctx)
+		fs = s.cl.PollRecords(pctx, s.cfg.MaxPollRecords)
+		release()
 		if fs.IsClientClosed() {
 			return nil, ErrClosed
 		}
 		if err := ctx.Err(); err != nil && fs.NumRecords() == 0 {
 			return nil, err
 		}
-		var fetchErr error
-		fs.EachError(func(t string, p int32, err error) {
-			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
-				fetchErr = errors.Join(fetchErr, fmt.Errorf("kafka: fetching %s/%d: %w", t, p, err))
-			}
-		})
+		// Errors the client retries (a broker restarting, a group
+		// rejoining) are classified and waited out; the verdict and errors
+		// not recognised are returned.
+		fetchErr := s.fetched(fs)
 		if fs.NumRecords() == 0 {
 			if fetchErr != nil {
 				return nil, fetchErr
 			}
-			continue // an empty poll (e.g. a rebalance ended it); wait again
+			// An empty poll (a rebalance ended it, errors retried, a
+			// verdict): wait again, letting the rebalance the poll held
+			// go on, such as the rejoin that heals a group error.
+			s.releaseEmptyPoll()
+			continue
 		}
 		if fetchErr != nil {
 			s.setPending(fetchErr)
@@ -351,28 +386,26 @@ func (s *Source) newBatch(fs kgo.Fetches) *Batch {
 }
 
 // decodeBatch decodes b's records, retrying per the policy, and applies the
-// policy's action to records that still fail.
+// policy's action to records that still fail. A registry outage cuts b short
+// (see decodeUpToOutage): b keeps the records before the first one that waits
+// for the registry, and the rest are fetched again.
 func (s *Source) decodeBatch(ctx context.Context, b *Batch) error {
 	p := s.cfg.OnError
-	fillInput(&s.input, b.Records)
+	var dropped []*kgo.Record
+	defer func() { recycle(dropped) }()
 	defer s.input.Reset() // the records go back to their pool at Done
 	for try := 0; ; try++ {
-		res, err := s.dec.Decode(ctx, &s.input)
-		if err == nil && len(res.Errors) == 0 {
-			b.Result = res
-			return nil
+		res, cut, err := s.decodeUpToOutage(ctx, b)
+		if err != nil {
+			b.Result = &decode.Result{}
+			return err
 		}
-		if try >= p.Retries || ctx.Err() != nil {
-			if err != nil {
-				b.Result = &decode.Result{}
-				return fmt.Errorf("kafka: decoding: %w", err)
-			}
+		if len(res.Errors) == 0 || try >= p.Retries || ctx.Err() != nil {
 			b.Result = res
+			dropped = s.cutBatch(b, cut)
 			break
 		}
-		if res != nil {
-			res.Release()
-		}
+		res.Release()
 		s.m.retries.Add(1)
 		if err := sleep(ctx, p.backoff(try)); err != nil {
 			b.Result = &decode.Result{}
@@ -380,6 +413,9 @@ func (s *Source) decodeBatch(ctx context.Context, b *Batch) error {
 		}
 	}
 	errs := b.Result.Errors
+	if len(errs) == 0 {
+		return nil
+	}
 	s.m.decodeErrors.Add(int64(len(errs)))
 	switch p.action() {
 	case Skip:

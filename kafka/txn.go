@@ -51,7 +51,12 @@ var ErrNoSource = errors.New("kafka: the Transactor has no Source")
 // NewTransactor returns a Transactor writing per sink (TransactionalID
 // required) and, when src is not nil, reading per *src (GroupID required;
 // read_committed is forced). Offsets commit in the transactions, so src's
-// auto commit settings must be left unset.
+// auto commit settings must be left unset. Like NewSink it checks the
+// brokers, authentication, TLS and the topics (sink's Topic and src's
+// Topics) first, per sink's ConnectTimeout, MissingTopicTimeout and
+// SkipConnectCheck, and returns a *ConnectError when they fail. Errors of
+// Begin and Commit match the Err kinds of this package with errors.Is (a
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED is ErrAuthorization).
 func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
 	var errs []error
 	if sink.TransactionalID == "" {
@@ -64,7 +69,7 @@ func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
 		if src.GroupID == "" {
 			errs = append(errs, errors.New("kafka: a Transactor's Source needs a GroupID"))
 		}
-		if src.DisableAutoCommit || src.AutoCommitInterval != 0 {
+		if src.DisableAutoCommit || src.AutoCommitInterval > 0 { // a negative one is Validate's
 			errs = append(errs, errors.New("kafka: a Transactor commits offsets in its transactions; unset the Source's DisableAutoCommit and AutoCommitInterval"))
 		}
 		if err := src.Validate(); err != nil {
@@ -79,11 +84,17 @@ func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
 		return nil, err
 	}
 	t := &Transactor{sink: k}
+	seen := &connErrors{}
+	sinkOpts = append(sinkOpts, kgo.WithHooks(seen))
 	if src == nil {
 		if t.cl, err = kgo.NewClient(append(sinkOpts, sink.ClientOpts...)...); err != nil {
 			return nil, fmt.Errorf("kafka: transactional client: %w", err)
 		}
 		k.cl = t.cl
+		if err := sinkConnectCheck(k.cfg, "transactor", t.cl, nil, seen); err != nil {
+			t.cl.Close()
+			return nil, err
+		}
 		return t, nil
 	}
 	scfg := *src
@@ -102,6 +113,12 @@ func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
 	}
 	t.cl = t.sess.Client()
 	s.cl, k.cl = t.cl, t.cl
+	if err := sinkConnectCheck(k.cfg, "transactor", t.cl, s.cfg.Topics, seen); err != nil {
+		t.sess.Close()
+		s.closeDecoder()
+		return nil, err
+	}
+	s.startWatch()
 	t.src = s
 	return t, nil
 }
@@ -127,7 +144,7 @@ func (t *Transactor) Begin() error {
 		err = t.cl.BeginTransaction()
 	}
 	if err != nil {
-		return fmt.Errorf("kafka: begin transaction: %w", err)
+		return fmt.Errorf("kafka: begin transaction: %w", withKind(err))
 	}
 	t.inTxn = true
 	t.starts = map[string]map[int32]kgo.EpochOffset{}
@@ -196,7 +213,7 @@ func (t *Transactor) end(ctx context.Context, try kgo.TransactionEndTry) (bool, 
 	}
 	t.starts = nil
 	if err != nil {
-		return false, fmt.Errorf("kafka: end transaction: %w", err)
+		return false, fmt.Errorf("kafka: end transaction: %w", withKind(err))
 	}
 	return committed, nil
 }

@@ -128,7 +128,8 @@ func TestCredentialsNeverInErrors(t *testing.T) {
 		{"timeout", withUserInfo(slow.URL), []registry.Option{registry.RequestTimeout(20 * time.Millisecond)}},
 	} {
 		c := newClient(t, tc.url, append(tc.opts, registry.Retries(1))...)
-		check(tc.name+": client", fmt.Sprintf("%v %+v %#v %s", c, c, c, c.URL()))
+		// %d and %x print a struct's fields where no String applies.
+		check(tc.name+": client", fmt.Sprintf("%v %+v %#v %s %d %x %q %s", c, c, c, c, c, c, c, c.URL()))
 		_, err := c.Resolve(ctxT(t), 1)
 		if err == nil {
 			t.Fatalf("%s: no error", tc.name)

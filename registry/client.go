@@ -127,6 +127,10 @@ func (c *Client) String() string { return "registry.Client(" + c.base.String() +
 // GoString is String, so %#v does not print credentials either.
 func (c *Client) GoString() string { return c.String() }
 
+// Format prints String for every verb (%d or %x too would otherwise print
+// the fields, the Authorization header among them).
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, c.String()) }
+
 // URL returns the base URL, without credentials.
 func (c *Client) URL() string { return c.base.String() }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -123,9 +124,25 @@ func (e *Error) Is(target error) bool {
 }
 
 // Temporary reports whether retrying the request may succeed: server-side
-// failures (5xx statuses and 500xx codes).
+// failures (5xx statuses and 500xx codes) and rate limiting (429).
 func (e *Error) Temporary() bool {
-	return e.Status >= 500 || e.Code/100 == 500
+	return e.Status >= 500 || e.Code/100 == 500 || e.Status == http.StatusTooManyRequests
+}
+
+// IsNotFound reports whether err is the registry saying it does not have what
+// was asked: an error wrapping [ErrNotFound] (codes 40401, 40402, 40403,
+// 40408, 40409) or any other HTTP 404 answer — no error code, the bare status
+// as code, or a code this client does not know. For a lookup by schema id or
+// GUID every such answer means the id is unknown there (a registry asked for
+// an id it never issued may well answer a bare 404), so a decoder treats the
+// record as bad. It is false for outages: connection failures, timeouts, 5xx
+// and 429.
+func IsNotFound(err error) bool {
+	if errors.Is(err, ErrNotFound) {
+		return true
+	}
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusNotFound
 }
 
 // parseErrorBody builds the Error for a non-2xx response. Registries answer

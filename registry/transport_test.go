@@ -246,3 +246,56 @@ func TestNewClientRejectsBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestIsNotFoundAnd429: every 404 answer to a lookup by id is "not found",
+// whatever its body; 429 is retried like a 5xx, and neither they nor an
+// unreachable registry are "not found".
+func TestIsNotFoundAnd429(t *testing.T) {
+	for _, tc := range []struct {
+		status   int
+		body     string
+		notFound bool
+		attempts int64
+	}{
+		{404, ``, true, 1},
+		{404, `<html><body>nginx</body></html>`, true, 1},
+		{404, `{"error_code":40403,"message":"Schema 9 not found"}`, true, 1},
+		{404, `{"error_code":404,"message":"HTTP 404 Not Found"}`, true, 1},
+		{404, `{"error_code":40499,"message":"a code nobody knows"}`, true, 1},
+		{500, `{"error_code":50001,"message":"store"}`, false, 3},
+		{503, ``, false, 3},
+		{429, `{"error_code":429,"message":"Too Many Requests"}`, false, 3},
+		{400, `{"error_code":400,"message":"bad"}`, false, 1},
+	} {
+		t.Run(fmt.Sprintf("%d-%q", tc.status, tc.body), func(t *testing.T) {
+			s, n := stubServer(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(tc.status)
+				fmt.Fprint(w, tc.body)
+			})
+			c := newClient(t, s.URL, registry.Retries(2))
+			_, err := c.Resolve(ctxT(t), 9)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := registry.IsNotFound(err); got != tc.notFound {
+				t.Fatalf("IsNotFound(%v) = %v, want %v", err, got, tc.notFound)
+			}
+			if n.Load() != tc.attempts {
+				t.Fatalf("%d requests, want %d", n.Load(), tc.attempts)
+			}
+		})
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	_, err = newClient(t, "http://"+addr, registry.Retries(0)).Resolve(ctxT(t), 9)
+	if err == nil || registry.IsNotFound(err) {
+		t.Fatalf("connection refused: IsNotFound(%v) is true", err)
+	}
+	if registry.IsNotFound(nil) || registry.IsNotFound(errors.New("404")) {
+		t.Fatal("IsNotFound matches errors that are not registry answers")
+	}
+}

@@ -45,6 +45,18 @@ scripts/lint.sh
 step "go test -race (real Kafka at $SABOT_KAFKA_BROKERS, registry at $SABOT_REGISTRY_URL)"
 go test -race -count=1 -timeout 20m "${pkgs[@]}"
 
+# The fault tests kill and restart the broker, so they run alone: one package
+# at a time, nothing else sharing the broker. (In the step above they skip.)
+step "fault tests: the broker killed and restarted under running pipelines (soak: ${SABOT_SOAK_MINUTES:-2} min)"
+fault_log=$rig_dir/fault-tests.log
+if ! SABOT_RIG_BOUNCE=1 SABOT_SOAK_MINUTES=${SABOT_SOAK_MINUTES:-2} \
+    go test -count=1 -p 1 -timeout 30m -run '^TestFault' -v "${pkgs[@]}" >"$fault_log" 2>&1; then
+  tail -n 200 "$fault_log"
+  echo "fault tests failed (whole log: $fault_log)" >&2
+  exit 1
+fi
+grep -E '^(--- |ok|FAIL)|minute|broker killed|lost|after [0-9]+ minutes' "$fault_log" || true
+
 step "go test (embedded default)"
 env -u SABOT_KAFKA_BROKERS -u SABOT_REGISTRY_URL -u SABOT_REQUIRE_REAL \
   go test -count=1 -timeout 10m "${pkgs[@]}"

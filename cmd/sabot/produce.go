@@ -76,18 +76,26 @@ func runProduce(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		Brokers: services.SplitList(*conn.brokers), Topic: *topic, Codec: spec, KeyColumn: *key,
 		Partitioning: kafka.PartitionStrategy(*partitioner), Compression: kafka.Compression(*compression),
 	}
-	sink, err := kafka.NewSink(cfg)
+	// The topic is created before the sink opens: NewSink checks that it
+	// exists. A sink without a topic checks the brokers only, and its
+	// client creates the topic.
+	admin, err := kafka.NewSink(kafka.SinkConfig{Brokers: cfg.Brokers})
 	if err != nil {
 		return err
 	}
-	defer func() { _ = sink.Close() }()
-	created, err := ensureTopic(ctx, sink.Client(), *topic, int32(*partitions)) // #nosec G115 -- a small count
+	created, err := ensureTopic(ctx, admin.Client(), *topic, int32(*partitions)) // #nosec G115 -- a small count
+	_ = admin.Close()
 	if err != nil {
 		return err
 	}
 	if created {
 		fmt.Fprintf(stderr, "created topic %s with %d partitions\n", *topic, *partitions)
 	}
+	sink, err := kafka.NewSink(cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = sink.Close() }()
 	var n int64
 	for {
 		rec, err := rows.next()
@@ -234,6 +242,7 @@ func jsonLinesRows(r *bufio.Reader) (*rowReader, error) {
 				}
 				res, err := dec.Decode(context.Background(), &pending)
 				if err != nil {
+					res.Release() // an outage returns what decoded before it
 					return nil, err
 				}
 				if len(res.Errors) > 0 {

@@ -1,7 +1,12 @@
 // Package wire reads and writes the Confluent Schema Registry wire format that
 // prefixes Kafka record values:
 //
-//	0x00 | schema id (4 bytes, big-endian) | payload
+//	0x00 | schema id (4 bytes, big-endian, signed) | payload
+//
+// The id is a signed 32-bit integer, as the Java serializers write it;
+// registries hand out positive ids, so a header whose id is negative (its
+// first id byte is 0x80 or more) is not valid framing: [ParseHeader] reports
+// it as [ErrNegativeID].
 //
 // A Protobuf payload starts with the path of message indexes that picks the
 // message within its .proto file: a count then the indexes, all zigzag varints.
@@ -43,11 +48,14 @@ var (
 	ErrBadMagic       = errors.New("wire: value does not start with magic byte 0x00")
 	ErrBadIndexes     = errors.New("wire: malformed protobuf message-index path")
 	ErrBadGUIDHeader  = errors.New("wire: malformed schema GUID header")
+	ErrNegativeID     = errors.New("wire: schema id is negative")
 	errVarintOverflow = errors.New("varint overflows 64 bits")
 )
 
 // ParseHeader splits a wire-format value into its schema id and payload. The
-// payload aliases b.
+// payload aliases b. The id is read as the signed 32-bit integer it is on the
+// wire; a negative one is an error wrapping [ErrNegativeID] (and is returned
+// with it, for messages).
 func ParseHeader(b []byte) (id int, payload []byte, err error) {
 	if len(b) < HeaderSize {
 		return 0, nil, fmt.Errorf("%w (%d bytes)", ErrTooShort, len(b))
@@ -55,10 +63,15 @@ func ParseHeader(b []byte) (id int, payload []byte, err error) {
 	if b[0] != MagicByte {
 		return 0, nil, fmt.Errorf("%w (got 0x%02x)", ErrBadMagic, b[0])
 	}
-	return int(binary.BigEndian.Uint32(b[1:5])), b[HeaderSize:], nil
+	id = int(int32(binary.BigEndian.Uint32(b[1:5]))) // #nosec G115 -- the id is a signed 32-bit integer on the wire
+	if id < 0 {
+		return id, nil, fmt.Errorf("%w (%d)", ErrNegativeID, id)
+	}
+	return id, b[HeaderSize:], nil
 }
 
-// AppendHeader appends the magic byte and schema id to dst.
+// AppendHeader appends the magic byte and schema id to dst. The id is written
+// as a 32-bit integer: ids outside 0..2^31-1 are not valid on the wire.
 func AppendHeader(dst []byte, id int) []byte {
 	return binary.BigEndian.AppendUint32(append(dst, MagicByte), uint32(id)) // #nosec G115 -- ids are 32-bit on the wire
 }

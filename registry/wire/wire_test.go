@@ -30,6 +30,36 @@ func TestParseHeaderErrors(t *testing.T) {
 	}
 }
 
+// The id is a signed 32-bit integer: a first id byte of 0x80 or more is a
+// negative id, never an id of 2^31 or more.
+func TestParseHeaderSignedID(t *testing.T) {
+	cases := []struct {
+		hdr []byte
+		id  int
+	}{
+		{[]byte{0, 0x7f, 0xff, 0xff, 0xff}, 1<<31 - 1},
+		{[]byte{0, 0x80, 0, 0, 0}, -1 << 31},
+		{[]byte{0, 0xff, 0xff, 0xff, 0xff}, -1},
+		{[]byte{0, 0x80, 0, 0, 1}, -1<<31 + 1},
+		{[]byte{0, 0xc0, 0x12, 0x34, 0x56}, int(int32(-0x3fedcbaa))},
+	}
+	for _, c := range cases {
+		id, payload, err := ParseHeader(append(c.hdr, "rest"...))
+		if c.id >= 0 {
+			if err != nil || id != c.id || string(payload) != "rest" {
+				t.Errorf("% x: id %d payload %q err %v, want id %d", c.hdr, id, payload, err, c.id)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrNegativeID) || id != c.id || payload != nil {
+			t.Errorf("% x: id %d payload %q err %v, want ErrNegativeID with id %d", c.hdr, id, payload, err, c.id)
+		}
+		if id >= 1<<31 {
+			t.Errorf("% x read as unsigned id %d", c.hdr, id)
+		}
+	}
+}
+
 // The byte forms are those DESIGN.md gives for the Confluent serializers.
 func TestMessageIndexes(t *testing.T) {
 	cases := []struct {

@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Test rig: one Apache Kafka 4 node in KRaft mode (combined broker + controller) on
-# loopback, from Maven Central jars. Usage: kafka.sh up | down | status
+# loopback, from Maven Central jars.
+# Usage: kafka.sh up | down | status | stop | kill | start | restart
+#   up       fresh state (new storage, SCRAM password, certificates), then start
+#   down     stop and forget the credentials file
+#   stop     TERM the broker, keeping its data and credentials (kill: SIGKILL)
+#   start    start the broker again on the data it has (after stop or kill)
+#   restart  stop, then start
 #
 # Listeners (ports overridable through the environment):
 #   PLAINTEXT       127.0.0.1:$SABOT_RIG_KAFKA_PORT       (default 19092)
@@ -135,13 +141,7 @@ up() {
     cat "$state/format.log" >&2
     die "formatting the KRaft storage failed (output above)"
   fi
-  say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$port (log: $log)"
-  build_probe
-  nohup "${jvm[@]}" kafka.Kafka "$state/server.properties" >"$state/stdout.log" 2>&1 &
-  echo $! >"$pidfile"
-  touch "$log"
-  wait_until kafka "$start_timeout" "$pidfile" "$log $state/stdout.log" \
-    "$probe" -kafka "127.0.0.1:$port" -timeout 2s
+  launch
   {
     echo "SABOT_KAFKA_BROKERS=127.0.0.1:$port"
     echo "SABOT_KAFKA_SASL_BROKERS=127.0.0.1:$sasl_port"
@@ -154,8 +154,50 @@ up() {
       echo "SABOT_KAFKA_TLS_CLIENT_KEY=$state/tls/client.key.pem"
     fi
     echo "SABOT_KAFKA_LIBS=$libs"
+    # Tests that bounce the broker (stop/kill/start) call this script.
+    echo "SABOT_RIG_KAFKA_CTL=$repo_root/scripts/rig/kafka.sh"
   } >"$rig_dir/kafka.env"
   say "kafka ready on 127.0.0.1:$port (SASL $sasl_port$( [ "$tls" = 1 ] && echo ", TLS $tls_port"))"
+}
+
+# launch starts the broker on the state directory as it is and waits until it
+# answers metadata requests.
+launch() {
+  say "starting Kafka $KAFKA_VERSION on 127.0.0.1:$port (log: $log)"
+  build_probe
+  nohup "${jvm[@]}" kafka.Kafka "$state/server.properties" >>"$state/stdout.log" 2>&1 &
+  echo $! >"$pidfile"
+  touch "$log"
+  wait_until kafka "$start_timeout" "$pidfile" "$log $state/stdout.log" \
+    "$probe" -kafka "127.0.0.1:$port" -timeout 2s
+}
+
+# start brings a stopped or killed broker back on its own data and
+# credentials.
+start() {
+  if pid_alive "$pidfile"; then say "kafka already running (pid $(cat "$pidfile"))"; return 0; fi
+  [ -f "$state/server.properties" ] && [ -d "$state/data" ] || die "no broker state in $state to start from; use up"
+  need_java
+  for p in "PLAINTEXT:$port" "SASL_PLAINTEXT:$sasl_port" "CONTROLLER:$ctrl_port"; do
+    need_free_port "the Kafka ${p%%:*} listener" "${p##*:}"
+  done
+  launch
+  say "kafka ready again on 127.0.0.1:$port"
+}
+
+# kill_broker ends the broker with SIGKILL, as a crash would: no shutdown,
+# data kept.
+kill_broker() {
+  pid_alive "$pidfile" || die "kafka is not running"
+  local pid
+  pid=$(cat "$pidfile")
+  kill -KILL "$pid" 2>/dev/null || true
+  for _ in $(seq 1 40); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  rm -f "$pidfile"
+  say "kafka killed (pid $pid); its data is kept"
 }
 
 down() {
@@ -167,6 +209,10 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   fetch) fetch ;;
+  stop) stop_pid kafka "$pidfile" ;;
+  kill) kill_broker ;;
+  start) start ;;
+  restart) stop_pid kafka "$pidfile"; start ;;
   status) if pid_alive "$pidfile"; then echo "kafka running (pid $(cat "$pidfile"))"; else echo "kafka stopped"; exit 1; fi ;;
-  *) echo "usage: $0 up|down|status|fetch" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|fetch|stop|kill|start|restart" >&2; exit 2 ;;
 esac

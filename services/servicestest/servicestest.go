@@ -1,15 +1,21 @@
 // Package servicestest gives tests a Kafka cluster and registry through
-// services.Open (real when the environment names them, embedded otherwise) and
-// throwaway topics that are deleted when the test ends.
+// services.Open (real when the environment names them, embedded otherwise),
+// throwaway topics that are deleted when the test ends, and a TCP proxy that
+// can be stopped and started to fake an outage of a service.
 package servicestest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,4 +82,136 @@ func UniqueName(t testing.TB) string {
 		base = base[:150]
 	}
 	return "sabot-" + base + "-" + hex.EncodeToString(b[:])
+}
+
+// TCPProxy forwards TCP connections from a loopback port to a target address,
+// and can be stopped and started again to fake an outage of the target: Stop
+// closes the listener and every connection through it (new connections are
+// refused), Start listens on the same port again. It works for any TCP
+// service, the embedded registry and a real one alike.
+type TCPProxy struct {
+	target string
+	addr   string
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// Proxy starts a TCPProxy to targetAddr (host:port) on a free loopback port;
+// it is stopped when t ends.
+func Proxy(t testing.TB, targetAddr string) *TCPProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("servicestest: proxy: %v", err)
+	}
+	p := &TCPProxy{target: targetAddr, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}}
+	p.serve(ln)
+	t.Cleanup(func() {
+		p.Stop()
+		p.wg.Wait()
+	})
+	return p
+}
+
+// Addr is the proxy's host:port.
+func (p *TCPProxy) Addr() string { return p.addr }
+
+// URL returns rawURL with its host and port replaced by the proxy's, so a
+// client of the URL goes through the proxy. rawURL's host must be the
+// proxy's target.
+func (p *TCPProxy) URL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawURL
+	}
+	u.Host = p.addr
+	return u.String()
+}
+
+// Stop closes the listener and every open connection. Stopping a stopped
+// proxy does nothing.
+func (p *TCPProxy) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		_ = p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		_ = c.Close()
+		delete(p.conns, c)
+	}
+}
+
+// Start listens on the proxy's port again. Starting a running proxy does
+// nothing.
+func (p *TCPProxy) Start() error {
+	p.mu.Lock()
+	running := p.ln != nil
+	p.mu.Unlock()
+	if running {
+		return nil
+	}
+	var (
+		ln  net.Listener
+		err error
+	)
+	for range 50 { // the port may take a moment to be free again
+		if ln, err = net.Listen("tcp", p.addr); err == nil {
+			p.serve(ln)
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return fmt.Errorf("servicestest: proxy: listening again on %s: %w", p.addr, err)
+}
+
+func (p *TCPProxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return // closed by Stop
+			}
+			p.forward(ln, c)
+		}
+	}()
+}
+
+// forward pipes c to a new connection to the target, both tracked so that
+// Stop closes them.
+func (p *TCPProxy) forward(ln net.Listener, c net.Conn) {
+	up, err := net.DialTimeout("tcp", p.target, 5*time.Second)
+	p.mu.Lock()
+	if err != nil || p.ln != ln { // the target is down, or Stop came first
+		p.mu.Unlock()
+		_ = c.Close()
+		if up != nil {
+			_ = up.Close()
+		}
+		return
+	}
+	p.conns[c], p.conns[up] = struct{}{}, struct{}{}
+	p.mu.Unlock()
+	pipe := func(dst, src net.Conn) {
+		defer p.wg.Done()
+		_, _ = io.Copy(dst, src)
+		p.mu.Lock()
+		delete(p.conns, dst)
+		delete(p.conns, src)
+		p.mu.Unlock()
+		_ = dst.Close()
+		_ = src.Close()
+	}
+	p.wg.Add(2)
+	go pipe(up, c)
+	go pipe(c, up)
 }
