@@ -268,3 +268,31 @@ func TestDecodeRegistryAnswers(t *testing.T) {
 		})
 	}
 }
+
+// A registry URL with the wrong path answers 404 to everything. That is not
+// every record naming an unknown schema: Decode reports an outage (naming
+// registry.ErrNoAPI) and dead-letters nothing.
+func TestDecodeWrongRegistryPathIsOutage(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"error_code":404,"message":"RESTEASY003210: Could not find resource"}`))
+	}))
+	defer srv.Close()
+	cl, err := registry.NewClient(srv.URL+"/wrong", registry.Retries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := decode.New(decode.Config{Compiler: intCompiler, Wire: decode.WireConfluent, Registry: cl, Allocator: mem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	res, err := d.Decode(context.Background(), recs(framed(1, "0"), framed(1, "1")))
+	defer res.Release()
+	var oe *decode.OutageError
+	if !errors.As(err, &oe) || !errors.Is(err, registry.ErrNoAPI) || oe.Index != 0 || len(res.Errors) != 0 {
+		t.Fatalf("got %v, %+v: want an outage at record 0 naming ErrNoAPI", err, res)
+	}
+}

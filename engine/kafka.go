@@ -10,6 +10,25 @@ import (
 	"github.com/sabot-kafka/sabot/kafka"
 )
 
+// ValidateKafka reports, without connecting, every problem with a
+// Kafka-to-Kafka pipeline's configuration at once: the source's and the
+// sink's fields, their codecs and the run options. A sink with a
+// TransactionalID is checked as the exactly-once pipeline (NewTransactor's
+// rules, FromTransactor's options); any other as FromKafka…ToKafka. The
+// constructors check the same and connect; this is for checking a whole
+// configuration before anything is opened.
+func ValidateKafka(src kafka.SourceConfig, sink kafka.SinkConfig, o RunOptions) error {
+	var errs []error
+	exactlyOnce := sink.TransactionalID != ""
+	if exactlyOnce {
+		errs = append(errs, kafka.ValidateTransactor(sink, &src))
+	} else {
+		errs = append(errs, src.Validate(), sink.Validate())
+	}
+	errs = append(errs, o.validate(exactlyOnce)...)
+	return errors.Join(errs...)
+}
+
 // validate reports every problem with the pipeline's shape and options at
 // once.
 func (p *Pipeline) validate() error {

@@ -334,3 +334,32 @@ func TestCopyKeepsKeysHeadersTimestamps(t *testing.T) {
 		})
 	}
 }
+
+// TestFinalProgressReportsUnread: a pipeline stopped with records left says
+// how many in its last progress line, instead of "lag 0".
+func TestFinalProgressReportsUnread(t *testing.T) {
+	s := servicestest.Open(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	in, out := servicestest.Topic(t, s, 1), servicestest.Topic(t, s, 1)
+	const n = 20_000
+	produceValues(ctx, t, s, in, n)
+	cfg := stringSource(s, in, servicestest.UniqueName(t))
+	cfg.MaxPollRecords = 1000
+	var progress bytes.Buffer
+	p := engine.FromKafka(openSource(t, cfg)).Limit(3000).
+		ToKafka(openSink(t, kafka.SinkConfig{Brokers: s.Brokers, Topic: out, Codec: codec.Spec{Format: codec.String{}}})).
+		WithOptions(engine.RunOptions{Progress: &progress, ProgressEvery: time.Hour})
+	if err := p.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m := p.Metrics()
+	last := progress.String()
+	if i := strings.LastIndex(last, "done:"); i >= 0 {
+		last = last[i:]
+	}
+	want := fmt.Sprintf("lag %d,", n-m.InRecords)
+	if m.InRecords >= n || !strings.Contains(last, want) {
+		t.Fatalf("final progress %q after %d of %d records, want %q", last, m.InRecords, n, want)
+	}
+}

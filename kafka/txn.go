@@ -48,16 +48,10 @@ type Transactor struct {
 // ErrNoSource is returned by Poll on a Transactor opened without a Source.
 var ErrNoSource = errors.New("kafka: the Transactor has no Source")
 
-// NewTransactor returns a Transactor writing per sink (TransactionalID
-// required) and, when src is not nil, reading per *src (GroupID required;
-// read_committed is forced). Offsets commit in the transactions, so src's
-// auto commit settings must be left unset. Like NewSink it checks the
-// brokers, authentication, TLS and the topics (sink's Topic and src's
-// Topics) first, per sink's ConnectTimeout, MissingTopicTimeout and
-// SkipConnectCheck, and returns a *ConnectError when they fail. Errors of
-// Begin and Commit match the Err kinds of this package with errors.Is (a
-// TRANSACTIONAL_ID_AUTHORIZATION_FAILED is ErrAuthorization).
-func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
+// ValidateTransactor reports, without connecting, every problem NewTransactor
+// would find with sink and src (nil for a Transactor that only writes): each
+// config's own Validate and what a transaction needs of them.
+func ValidateTransactor(sink SinkConfig, src *SourceConfig) error {
 	var errs []error
 	if sink.TransactionalID == "" {
 		errs = append(errs, errors.New("kafka: a Transactor needs a Sink TransactionalID"))
@@ -76,7 +70,20 @@ func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
 			errs = append(errs, err)
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
+	return errors.Join(errs...)
+}
+
+// NewTransactor returns a Transactor writing per sink (TransactionalID
+// required) and, when src is not nil, reading per *src (GroupID required;
+// read_committed is forced). Offsets commit in the transactions, so src's
+// auto commit settings must be left unset. Like NewSink it checks the
+// brokers, authentication, TLS and the topics (sink's Topic and src's
+// Topics) first, per sink's ConnectTimeout, MissingTopicTimeout and
+// SkipConnectCheck, and returns a *ConnectError when they fail. Errors of
+// Begin and Commit match the Err kinds of this package with errors.Is (a
+// TRANSACTIONAL_ID_AUTHORIZATION_FAILED is ErrAuthorization).
+func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
+	if err := ValidateTransactor(sink, src); err != nil {
 		return nil, err
 	}
 	k, sinkOpts, err := newSink(sink)

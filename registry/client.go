@@ -43,6 +43,10 @@ type Client struct {
 	latestFlights   flightGroup[string, SubjectSchema]
 
 	syntheticIDs atomic.Int64 // ids for GUID schemas the registry gives no id for
+	// apiSeen is set once the base URL answered like a registry (a 2xx, or a
+	// registry not-found code): from then on a bare 404 for an id is taken
+	// as that id being unknown, without asking checkAPI.
+	apiSeen atomic.Bool
 }
 
 // subjectKey identifies a schema under a subject for the Register and Lookup
@@ -172,7 +176,7 @@ func (c *Client) SchemaByID(ctx context.Context, id int) (Schema, error) {
 		var s Schema
 		err := c.call(ctx, request{method: http.MethodGet, path: "/schemas/ids/" + strconv.Itoa(id)}, &s)
 		if err != nil {
-			return Schema{}, err
+			return Schema{}, c.checkAPI(ctx, err)
 		}
 		s.Type = s.Type.Normalized()
 		c.schemas.put(id, s, 0)
@@ -343,4 +347,37 @@ func cacheForm(s Schema) string {
 		b.WriteString(strconv.Itoa(r.Version))
 	}
 	return b.String()
+}
+
+// checkAPI vets a failed lookup before it is taken as "not found". A 404
+// without a registry not-found code from a URL never yet seen answering like
+// a registry may mean the URL is wrong (a missing /apis/ccompat/v7, a proxy
+// route gone) rather than the id unknown: then every record would be
+// dead-lettered as bad data. So the registry's own endpoints are asked once;
+// if they are missing too the answer is ErrNoAPI, an outage to the caller,
+// not the record's fault.
+func (c *Client) checkAPI(ctx context.Context, err error) error {
+	var e *Error
+	if c.apiSeen.Load() || !errors.As(err, &e) || e.Status != http.StatusNotFound {
+		return err
+	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrSoftDeleted) { // a registry's own code
+		c.apiSeen.Store(true)
+		return err
+	}
+	// /schemas/types (Confluent 5.5+, Apicurio) is small; /subjects is
+	// served by every version.
+	var perr error
+	for _, path := range []string{"/schemas/types", "/subjects"} {
+		var ignored any
+		if perr = c.call(ctx, request{method: http.MethodGet, path: path}, &ignored); perr == nil {
+			return err // a registry: the id is unknown there
+		}
+		var pe *Error
+		if !errors.As(perr, &pe) || pe.Status != http.StatusNotFound {
+			return perr // it could not be asked: an outage, reported as such
+		}
+	}
+	return fmt.Errorf("%w %s (/schemas/types and /subjects answer HTTP 404 too; check the URL's path: Apicurio serves the Confluent API under /apis/ccompat/v7): %w",
+		ErrNoAPI, c.base, e)
 }

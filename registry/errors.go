@@ -63,6 +63,12 @@ var (
 	ErrUnsupported = errors.New("registry: endpoint not supported by the server")
 	// ErrReferenceCycle: a schema's references lead back to itself.
 	ErrReferenceCycle = errors.New("registry: schema references form a cycle")
+	// ErrNoAPI: the base URL answers HTTP 404 to the registry's own
+	// endpoints too, so a 404 for a schema says nothing about the schema:
+	// the URL's path is wrong, or a proxy in front has lost the registry.
+	// It is never "not found" (IsNotFound is false): records must not be
+	// dead-lettered for it.
+	ErrNoAPI = errors.New("registry: no schema registry API at the base URL")
 )
 
 // Error is a failed registry request: the HTTP status and the registry's own
@@ -136,8 +142,11 @@ func (e *Error) Temporary() bool {
 // GUID every such answer means the id is unknown there (a registry asked for
 // an id it never issued may well answer a bare 404), so a decoder treats the
 // record as bad. It is false for outages: connection failures, timeouts, 5xx
-// and 429.
+// and 429; and for [ErrNoAPI], a base URL that is not a registry at all.
 func IsNotFound(err error) bool {
+	if errors.Is(err, ErrNoAPI) {
+		return false
+	}
 	if errors.Is(err, ErrNotFound) {
 		return true
 	}

@@ -49,7 +49,7 @@ func TestGoldenResponses(t *testing.T) {
 		registry.ErrIncompatible, registry.ErrReferenced, registry.ErrSoftDeleted, registry.ErrNotPermitted}
 	for _, e := range g.Errors {
 		t.Run(e.Source+" "+e.Call, func(t *testing.T) {
-			s, n := stubServer(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			s, n := registryStub(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(e.Status)
 				fmt.Fprint(w, e.Body)
 			})

@@ -59,6 +59,7 @@ func (c *Client) call(ctx context.Context, req request, out any) error {
 				return wrapf(req.method, req.path, err)
 			}
 		case status >= 200 && status < 300:
+			c.apiSeen.Store(true)
 			if out == nil {
 				return nil
 			}

@@ -26,6 +26,23 @@ func stubServer(t *testing.T, handler func(n int64, w http.ResponseWriter, r *ht
 	return s, &n
 }
 
+// registryStub is stubServer in front of a live registry: GET /schemas/types
+// (what Client asks to tell a wrong base URL from an unknown id) answers, and
+// is not counted.
+func registryStub(t *testing.T, handler func(n int64, w http.ResponseWriter, r *http.Request)) (*httptest.Server, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/schemas/types" {
+			fmt.Fprint(w, `["AVRO","JSON","PROTOBUF"]`)
+			return
+		}
+		handler(n.Add(1), w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s, &n
+}
+
 func schemaBody(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
 	fmt.Fprint(w, `{"schema":"\"string\""}`)
@@ -106,7 +123,7 @@ func TestClientErrorsNotRetried(t *testing.T) {
 		{400, `Not able to deserialize data provided.`, nil, 0},
 	} {
 		t.Run(fmt.Sprintf("%d-%d", tc.status, tc.code), func(t *testing.T) {
-			s, n := stubServer(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			s, n := registryStub(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(tc.status)
 				fmt.Fprint(w, tc.body)
 			})
@@ -268,7 +285,7 @@ func TestIsNotFoundAnd429(t *testing.T) {
 		{400, `{"error_code":400,"message":"bad"}`, false, 1},
 	} {
 		t.Run(fmt.Sprintf("%d-%q", tc.status, tc.body), func(t *testing.T) {
-			s, n := stubServer(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
+			s, lookups := registryStub(t, func(_ int64, w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(tc.status)
 				fmt.Fprint(w, tc.body)
 			})
@@ -280,8 +297,8 @@ func TestIsNotFoundAnd429(t *testing.T) {
 			if got := registry.IsNotFound(err); got != tc.notFound {
 				t.Fatalf("IsNotFound(%v) = %v, want %v", err, got, tc.notFound)
 			}
-			if n.Load() != tc.attempts {
-				t.Fatalf("%d requests, want %d", n.Load(), tc.attempts)
+			if lookups.Load() != tc.attempts {
+				t.Fatalf("%d requests, want %d", lookups.Load(), tc.attempts)
 			}
 		})
 	}
@@ -297,5 +314,48 @@ func TestIsNotFoundAnd429(t *testing.T) {
 	}
 	if registry.IsNotFound(nil) || registry.IsNotFound(errors.New("404")) {
 		t.Fatal("IsNotFound matches errors that are not registry answers")
+	}
+}
+
+// TestWrongBaseURLIsNotNotFound: a base URL that answers 404 to everything
+// (the path lacks /apis/ccompat/v7, say) is not a registry saying every id is
+// unknown: lookups fail with ErrNoAPI, which IsNotFound rejects, so records
+// wait instead of being dead-lettered. Once the URL has answered like a
+// registry, a bare 404 is the id's, without probing again.
+func TestWrongBaseURLIsNotNotFound(t *testing.T) {
+	var registryUp atomic.Bool
+	var probes atomic.Int64
+	s, _ := stubServer(t, func(_ int64, w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/schemas/types" || r.URL.Path == "/subjects":
+			probes.Add(1)
+			if registryUp.Load() {
+				fmt.Fprint(w, `[]`)
+				return
+			}
+		case r.URL.Path == "/schemas/ids/1" && registryUp.Load():
+			schemaBody(w)
+			return
+		}
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `<html>Not Found</html>`)
+	})
+	c := newClient(t, s.URL, registry.Retries(0))
+	_, err := c.SchemaByID(ctxT(t), 7)
+	if !errors.Is(err, registry.ErrNoAPI) || registry.IsNotFound(err) {
+		t.Fatalf("wrong path: got %v (IsNotFound %v), want ErrNoAPI", err, registry.IsNotFound(err))
+	}
+	if !strings.Contains(err.Error(), "/schemas/ids/7") || probes.Load() != 2 {
+		t.Fatalf("error %q after %d probes", err, probes.Load())
+	}
+
+	registryUp.Store(true) // the route is back
+	if _, err := c.SchemaByID(ctxT(t), 1); err != nil {
+		t.Fatal(err)
+	}
+	before := probes.Load()
+	_, err = c.SchemaByID(ctxT(t), 8)
+	if !registry.IsNotFound(err) || errors.Is(err, registry.ErrNoAPI) || probes.Load() != before {
+		t.Fatalf("id 8 on a live registry: %v after %d more probes, want not found and no probe", err, probes.Load()-before)
 	}
 }
