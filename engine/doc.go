@@ -18,5 +18,8 @@
 //
 // When ctx ends, Run stops reading, drains and commits what is in flight,
 // and returns nil; the first failure of any step stops the pipeline and is
-// returned. Run closes the source and sink it was given.
+// returned. Run closes the source and sink it was given. Every problem with
+// the pipeline's shape and options is reported at once before anything
+// moves; ValidateKafka checks a whole Kafka-to-Kafka configuration (source,
+// sink, codecs, options) the same way before anything is opened.
 package engine
