@@ -2,9 +2,11 @@
 // builders. A Plan is compiled once per message descriptor into a tree of
 // per-field-number decoders; appending a record walks the wire bytes with no
 // dynamicpb, proto.Unmarshal or reflection. Descriptors come from a compiled
-// Go type, from .proto text compiled here with protocompile (imports as a map,
-// or a registry schema's Deps), and for registry-framed values the message is
-// picked by the Confluent message-index path.
+// Go type, or from a schema compiled by package registry/protoschema (imports
+// as a map, or a registry schema's Deps): .proto source or the base64
+// FileDescriptorProto some registries answer with, either form for each
+// file. For registry-framed values the message is picked by the Confluent
+// message-index path.
 //
 // Scalars of a message land in a per-plan scratch row and are appended once
 // at the end of the message. That gives protobuf's semantics for free:

@@ -6,46 +6,36 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/bufbuild/protocompile"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/sabot-kafka/sabot/registry"
+	"github.com/sabot-kafka/sabot/registry/protoschema"
 )
 
 // ErrNoMessage is wrapped by errors for a message name or index path that
 // names no message in the file.
 var ErrNoMessage = errors.New("protobuf: no such message")
 
-// CompileProto compiles .proto source text into a file descriptor. imports maps
-// import paths to their source text; the well-known google/protobuf/*.proto
-// files are always available. name is the path the file is known by in error
-// messages and to files that import it (default "schema.proto").
+// CompileProto compiles a schema file into a file descriptor. text, and
+// each import, is .proto source or the serialized form registries also use
+// (a base64 FileDescriptorProto). imports maps import paths to their text;
+// the well-known google/protobuf/*.proto files are always available. name
+// is the path the file is known by in error messages and to files that
+// import it (default "schema.proto").
 func CompileProto(ctx context.Context, name, text string, imports map[string]string) (protoreflect.FileDescriptor, error) {
 	if name == "" {
 		name = "schema.proto"
 	}
-	if _, clash := imports[name]; clash {
-		return nil, fmt.Errorf("protobuf: the compiled file's name %q is also an import", name)
-	}
-	srcs := make(map[string]string, len(imports)+1)
-	for k, v := range imports {
-		srcs[k] = v
-	}
-	srcs[name] = text
-	c := protocompile.Compiler{
-		Resolver: protocompile.WithStandardImports(&protocompile.SourceResolver{
-			Accessor: protocompile.SourceAccessorFromMap(srcs),
-		}),
-	}
-	files, err := c.Compile(ctx, name)
+	fd, err := protoschema.Compile(ctx, name, text, imports)
 	if err != nil {
-		return nil, fmt.Errorf("protobuf: compiling %s: %w", name, err)
+		return nil, fmt.Errorf("protobuf: %w", err)
 	}
-	return files[0], nil
+	return fd, nil
 }
 
-// CompileSchema compiles a registry schema: its Text is the .proto source and
-// its Deps are the imported files, by import path.
+// CompileSchema compiles a registry schema: its Text and its Deps (the
+// imported files, by import path) are each .proto source or a base64
+// FileDescriptorProto, whichever form the registry answered with.
 func CompileSchema(ctx context.Context, s *registry.ResolvedSchema) (protoreflect.FileDescriptor, error) {
 	if s.Type != registry.TypeProtobuf {
 		return nil, fmt.Errorf("protobuf: schema %d is of type %q, not PROTOBUF", s.ID, s.Type)
@@ -54,14 +44,11 @@ func CompileSchema(ctx context.Context, s *registry.ResolvedSchema) (protoreflec
 	for _, d := range s.Deps {
 		imports[d.Name] = d.Schema.Text
 	}
-	name := "schema.proto"
-	for i := 0; ; i++ {
-		if _, clash := imports[name]; !clash {
-			break
-		}
-		name = fmt.Sprintf("schema%d.proto", i)
+	fd, err := protoschema.Compile(ctx, "", s.Text, imports)
+	if err != nil {
+		return nil, fmt.Errorf("protobuf: schema %d: %w", s.ID, err)
 	}
-	return CompileProto(ctx, name, s.Text, imports)
+	return fd, nil
 }
 
 // MessageByPath returns the message a Confluent message-index path names:

@@ -18,6 +18,6 @@
 // prefix by reserving one byte and widening in place when needed.
 //
 // NewCompiler also returns the encode.Writer: the .proto text to register
-// (Options.Proto, or PrintFile's rendering of the descriptor's file), the
+// (Options.Proto, or the descriptor's file printed by registry/protoschema), the
 // message-index path of the message in that file and its full name.
 package protobuf

@@ -10,6 +10,7 @@ import (
 	pbdecode "github.com/sabot-kafka/sabot/decode/protobuf"
 	"github.com/sabot-kafka/sabot/encode"
 	"github.com/sabot-kafka/sabot/registry"
+	"github.com/sabot-kafka/sabot/registry/protoschema"
 )
 
 // Options configure a Compiler. The message comes from Descriptor, or from
@@ -18,8 +19,7 @@ type Options struct {
 	// Descriptor is the message to write, e.g. from a generated Go type.
 	Descriptor protoreflect.MessageDescriptor
 	// Proto is the .proto source text of the message's file. It is what the
-	// Writer registers; without it the text is printed from Descriptor
-	// (proto2 and proto3 files; editions files need Proto).
+	// Writer registers; without it the text is printed from Descriptor.
 	Proto string
 	// Imports maps import paths to source text for Proto's imports.
 	Imports map[string]string
@@ -62,7 +62,7 @@ func NewWriter(md protoreflect.MessageDescriptor, opts Options) (encode.Writer, 
 	text := opts.Proto
 	if text == "" {
 		var err error
-		if text, err = PrintFile(md.ParentFile()); err != nil {
+		if text, err = protoschema.Print(md.ParentFile()); err != nil {
 			return encode.Writer{}, fmt.Errorf("protobuf: writer schema for %s: %w", md.FullName(), err)
 		}
 	}

@@ -178,7 +178,8 @@ func checkDecode(t *testing.T, reg registry.Resolver, msg proto.Message, value [
 // header and index path) read back with confluent-kafka-go's deserializer
 // equal the source message. Envelope.Inner and Transaction are written from
 // their .proto text with a reference to common.proto; Legacy from its Go
-// descriptor alone, so the registered text is the one PrintFile renders.
+// descriptor alone, so the registered text is the one registry/protoschema
+// prints.
 func TestWeWriteConfluentReads(t *testing.T) {
 	client := newClient(t)
 	reg := ckRegistry{client}

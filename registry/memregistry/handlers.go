@@ -28,6 +28,7 @@ func (r *Registry) routes() {
 	m.HandleFunc("DELETE /subjects/{subject}/versions/{version}", r.deleteVersion)
 	m.HandleFunc("POST /subjects/{subject}", r.lookup)
 	m.HandleFunc("DELETE /subjects/{subject}", r.deleteSubject)
+	m.HandleFunc("GET /schemas", r.listSchemas)
 	m.HandleFunc("GET /schemas/ids/{id}", r.schemaByID)
 	m.HandleFunc("GET /schemas/ids/{id}/schema", r.schemaTextByID)
 	m.HandleFunc("GET /schemas/ids/{id}/subjects", r.subjectsByID)
@@ -101,6 +102,31 @@ func flag(req *http.Request, name string) bool {
 	return v
 }
 
+// page applies the offset and limit query parameters Confluent's list
+// endpoints take: a negative offset is 0, a limit of 0 or less is no limit.
+func page[T any](req *http.Request, items []T) []T {
+	q := req.URL.Query()
+	if off, _ := strconv.Atoi(q.Get("offset")); off > 0 {
+		items = items[min(off, len(items)):]
+	}
+	if lim, _ := strconv.Atoi(q.Get("limit")); lim > 0 && lim < len(items) {
+		items = items[:lim]
+	}
+	return items
+}
+
+// deletedFilter reads the deleted and deletedOnly parameters: whether a
+// version in the given state is listed.
+func deletedFilter(req *http.Request) func(deleted bool) bool {
+	switch {
+	case flag(req, "deletedOnly"):
+		return func(d bool) bool { return d }
+	case flag(req, "deleted"):
+		return func(bool) bool { return true }
+	}
+	return func(d bool) bool { return !d }
+}
+
 // readSchema decodes a request body holding a schema (and, in IMPORT mode,
 // an id).
 func readSchema(w http.ResponseWriter, req *http.Request) (registry.Schema, *apiError) {
@@ -134,44 +160,53 @@ type schemaBody struct {
 	References []registry.Reference `json:"references,omitempty"`
 }
 
-func bodyOf(st *stored) schemaBody {
-	b := schemaBody{GUID: st.guid, Type: st.schema.Type, Text: st.schema.Text, References: st.schema.References}
+// bodyOf is st as responses carry it, its text in the form req's format
+// parameter asks (nil req: the stored text).
+func bodyOf(st *stored, req *http.Request) (schemaBody, *apiError) {
+	text := st.schema.Text
+	if req != nil {
+		var err *apiError
+		if text, err = formatted(st, req.URL.Query().Get("format")); err != nil {
+			return schemaBody{}, err
+		}
+	}
+	b := schemaBody{GUID: st.guid, Type: st.schema.Type, Text: text, References: st.schema.References}
 	if b.Type == registry.TypeAvro {
 		b.Type = ""
 	}
-	return b
+	return b, nil
 }
 
 func (r *Registry) listSubjects(w http.ResponseWriter, req *http.Request) {
-	prefix, deleted := req.URL.Query().Get("subjectPrefix"), flag(req, "deleted")
+	prefix, keep := req.URL.Query().Get("subjectPrefix"), deletedFilter(req)
 	r.mu.RLock()
 	out := []string{}
 	for name, s := range r.subjects {
-		if len(s.versions) > 0 && (deleted || s.live()) && strings.HasPrefix(name, prefix) {
+		if strings.HasPrefix(name, prefix) && slices.ContainsFunc(s.versions, func(v *version) bool { return keep(v.deleted) }) {
 			out = append(out, name)
 		}
 	}
 	r.mu.RUnlock()
 	sort.Strings(out)
-	writeJSON(w, out)
+	writeJSON(w, page(req, out))
 }
 
 func (r *Registry) listVersions(w http.ResponseWriter, req *http.Request) {
-	deleted := flag(req, "deleted")
+	keep := deletedFilter(req)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	s, err := r.subjectLocked(req.PathValue("subject"), deleted)
+	s, err := r.subjectLocked(req.PathValue("subject"), flag(req, "deleted") || flag(req, "deletedOnly"))
 	if err != nil {
 		writeError(w, err)
 		return
 	}
 	out := []int{}
 	for _, v := range s.versions {
-		if deleted || !v.deleted {
+		if keep(v.deleted) {
 			out = append(out, v.num)
 		}
 	}
-	writeJSON(w, out)
+	writeJSON(w, page(req, out))
 }
 
 func (r *Registry) postVersion(w http.ResponseWriter, req *http.Request) {
@@ -197,7 +232,11 @@ func (r *Registry) getVersion(w http.ResponseWriter, req *http.Request) {
 		writeError(w, err)
 		return
 	}
-	b := bodyOf(v.s)
+	b, err := bodyOf(v.s, req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	b.Subject, b.Version, b.ID = name, v.num, v.s.id
 	writeJSON(w, b)
 }
@@ -210,8 +249,19 @@ func (r *Registry) getVersionText(w http.ResponseWriter, req *http.Request) {
 		writeError(w, err)
 		return
 	}
+	writeText(w, v.s, req)
+}
+
+// writeText answers with the schema text alone (the .../schema endpoints),
+// in the form the format parameter asks.
+func writeText(w http.ResponseWriter, st *stored, req *http.Request) {
+	text, err := formatted(st, req.URL.Query().Get("format"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
-	_, _ = io.WriteString(w, v.s.schema.Text)
+	_, _ = io.WriteString(w, text) //nolint:gosec // G705: a registered schema, sent with the registry content type as Confluent does
 }
 
 func (r *Registry) referencedBy(w http.ResponseWriter, req *http.Request) {
@@ -223,13 +273,15 @@ func (r *Registry) referencedBy(w http.ResponseWriter, req *http.Request) {
 		writeError(w, err)
 		return
 	}
-	ids := r.referencedLocked(name, v.num)
+	ids := r.referencedLocked(name, v.num, flag(req, "deleted"), "")
 	if ids == nil {
 		ids = []int{}
 	}
-	writeJSON(w, ids)
+	writeJSON(w, page(req, ids))
 }
 
+// lookup finds a schema among a subject's versions. The schema is checked
+// first (42201), then the subject (40401), as Confluent's registry does.
 func (r *Registry) lookup(w http.ResponseWriter, req *http.Request) {
 	s, aerr := readSchema(w, req)
 	if aerr != nil {
@@ -239,22 +291,25 @@ func (r *Registry) lookup(w http.ResponseWriter, req *http.Request) {
 	name, deleted := req.PathValue("subject"), flag(req, "deleted")
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	st, aerr := r.prepareLocked(s)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
 	sub, aerr := r.subjectLocked(name, deleted)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	typ, err := registry.ParseSchemaType(string(s.Type))
-	if err != nil {
-		writeError(w, errorf(registry.CodeInvalidSchema, "Invalid schema: unknown schema type %q", s.Type))
-		return
-	}
-	s.Type = typ
-	key := schemaKey(s)
+	key := schemaKey(st.schema)
 	for i := len(sub.versions) - 1; i >= 0; i-- {
 		v := sub.versions[i]
 		if (deleted || !v.deleted) && schemaKey(v.s.schema) == key {
-			b := bodyOf(v.s)
+			b, aerr := bodyOf(v.s, req)
+			if aerr != nil {
+				writeError(w, aerr)
+				return
+			}
 			b.Subject, b.Version, b.ID = name, v.num, v.s.id
 			writeJSON(w, b)
 			return
@@ -263,6 +318,17 @@ func (r *Registry) lookup(w http.ResponseWriter, req *http.Request) {
 	writeError(w, errorf(registry.CodeSchemaNotFound, "Schema not found"))
 }
 
+// readOnlyLocked refuses writes to a subject in a read-only mode (42205).
+func (r *Registry) readOnlyLocked(name string) *apiError {
+	if m := r.modeLocked(r.subjects[name]); m == registry.ModeReadOnly || m == registry.ModeReadOnlyOverride {
+		return errorf(registry.CodeOperationNotPermitted, "Subject %s is in read-only mode", name)
+	}
+	return nil
+}
+
+// deleteSubject soft-deletes a subject's live versions, or permanently
+// deletes all of them (with its config and mode) once they are all
+// soft-deleted. A version referenced from another subject stops both.
 func (r *Registry) deleteSubject(w http.ResponseWriter, req *http.Request) {
 	name, permanent := req.PathValue("subject"), flag(req, "permanent")
 	r.mu.Lock()
@@ -281,9 +347,16 @@ func (r *Registry) deleteSubject(w http.ResponseWriter, req *http.Request) {
 		writeError(w, errorf(registry.CodeSubjectNotSoftDeleted, "Subject '%s' was not deleted first before being permanently deleted", name))
 		return
 	}
-	var nums []int
+	if err := r.readOnlyLocked(name); err != nil {
+		writeError(w, err)
+		return
+	}
+	nums := []int{}
 	for _, v := range s.versions {
-		if ids := r.referencedLocked(name, v.num); len(ids) > 0 {
+		if !permanent && v.deleted {
+			continue
+		}
+		if ids := r.referencedLocked(name, v.num, permanent, name); len(ids) > 0 {
 			writeError(w, errorf(registry.CodeReferenceExists, "One or more references exist to the schema {subject=%s,version=%d}", name, v.num))
 			return
 		}
@@ -291,13 +364,12 @@ func (r *Registry) deleteSubject(w http.ResponseWriter, req *http.Request) {
 	}
 	if permanent {
 		delete(r.subjects, name)
-	} else {
-		nums = nums[:0]
 		for _, v := range s.versions {
-			if !v.deleted {
-				v.deleted = true
-				nums = append(nums, v.num)
-			}
+			r.forgetLocked(v.s)
+		}
+	} else {
+		for _, v := range s.versions {
+			v.deleted = true
 		}
 	}
 	writeJSON(w, nums)
@@ -320,15 +392,20 @@ func (r *Registry) deleteVersion(w http.ResponseWriter, req *http.Request) {
 		writeError(w, errorf(registry.CodeVersionNotSoftDeleted, "Subject '%s' Version %d was not deleted first before being permanently deleted", name, v.num))
 		return
 	}
-	if ids := r.referencedLocked(name, v.num); len(ids) > 0 {
+	if err := r.readOnlyLocked(name); err != nil {
+		writeError(w, err)
+		return
+	}
+	if ids := r.referencedLocked(name, v.num, permanent, ""); len(ids) > 0 {
 		writeError(w, errorf(registry.CodeReferenceExists, "One or more references exist to the schema {subject=%s,version=%d}", name, v.num))
 		return
 	}
 	if permanent {
 		s.versions = slices.DeleteFunc(s.versions, func(x *version) bool { return x == v })
 		if len(s.versions) == 0 {
-			delete(r.subjects, name)
+			delete(r.subjects, name) // its config and mode go too
 		}
+		r.forgetLocked(v.s)
 	} else {
 		v.deleted = true
 	}

@@ -2,20 +2,29 @@ package memregistry
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/sabot-kafka/sabot/registry"
+	"github.com/sabot-kafka/sabot/registry/compat"
 )
 
 // Schemas by id and GUID, compatibility, config and mode.
 
+// errNoRoute is the answer to a path no endpoint matches, as Confluent's
+// registry gives it: an id segment that is not a 32-bit integer makes
+// /schemas/ids/{id} such a path.
+var errNoRoute = &apiError{code: http.StatusNotFound, msg: "HTTP 404 Not Found"}
+
 func (r *Registry) schemaLocked(idText string) (*stored, *apiError) {
-	id, err := strconv.Atoi(idText)
-	if err != nil || id <= 0 || id > len(r.schemas) {
-		return nil, errorf(registry.CodeSchemaNotFound, "Schema %s not found", idText)
+	id, err := strconv.ParseInt(idText, 10, 32)
+	if err != nil {
+		return nil, errNoRoute
+	}
+	if id <= 0 || int(id) > len(r.schemas) || r.schemas[id-1] == nil {
+		return nil, errorf(registry.CodeSchemaNotFound, "Schema %d not found", id)
 	}
 	return r.schemas[id-1], nil
 }
@@ -28,7 +37,12 @@ func (r *Registry) schemaByID(w http.ResponseWriter, req *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, bodyOf(st))
+	b, err := bodyOf(st, req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, b)
 }
 
 func (r *Registry) schemaTextByID(w http.ResponseWriter, req *http.Request) {
@@ -39,14 +53,52 @@ func (r *Registry) schemaTextByID(w http.ResponseWriter, req *http.Request) {
 		writeError(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
-	_, _ = io.WriteString(w, st.schema.Text)
+	writeText(w, st, req)
 }
 
-// holdersLocked lists the (subject, version) pairs holding st.
-func (r *Registry) holdersLocked(st *stored, deleted bool) []registry.SubjectVersion {
+// listSchemas serves GET /schemas: every (subject, version), by subject and
+// version, filtered by subjectPrefix, deleted and latestOnly (the newest
+// listed version of each subject), paged by offset and limit.
+func (r *Registry) listSchemas(w http.ResponseWriter, req *http.Request) {
+	prefix, deleted, latestOnly := req.URL.Query().Get("subjectPrefix"), flag(req, "deleted"), flag(req, "latestOnly")
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	names := make([]string, 0, len(r.subjects))
+	for name := range r.subjects {
+		if strings.HasPrefix(name, prefix) {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	out := []schemaBody{}
+	for _, name := range names {
+		var vs []*version
+		for _, v := range r.subjects[name].versions {
+			if deleted || !v.deleted {
+				vs = append(vs, v)
+			}
+		}
+		if latestOnly && len(vs) > 1 {
+			vs = vs[len(vs)-1:]
+		}
+		for _, v := range vs {
+			b, _ := bodyOf(v.s, nil) // the stored text: no format
+			b.Subject, b.Version, b.ID = name, v.num, v.s.id
+			out = append(out, b)
+		}
+	}
+	writeJSON(w, page(req, out))
+}
+
+// holdersLocked lists the (subject, version) pairs holding st, filtered by
+// req's subject and deleted parameters.
+func (r *Registry) holdersLocked(st *stored, req *http.Request) []registry.SubjectVersion {
+	only, deleted := req.URL.Query().Get("subject"), flag(req, "deleted")
 	out := []registry.SubjectVersion{}
 	for name, s := range r.subjects {
+		if only != "" && name != only {
+			continue
+		}
 		for _, v := range s.versions {
 			if v.s == st && (deleted || !v.deleted) {
 				out = append(out, registry.SubjectVersion{Subject: name, Version: v.num})
@@ -71,12 +123,12 @@ func (r *Registry) subjectsByID(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	out := []string{}
-	for _, h := range r.holdersLocked(st, flag(req, "deleted")) {
+	for _, h := range r.holdersLocked(st, req) {
 		if len(out) == 0 || out[len(out)-1] != h.Subject {
 			out = append(out, h.Subject)
 		}
 	}
-	writeJSON(w, out)
+	writeJSON(w, page(req, out))
 }
 
 func (r *Registry) versionsByID(w http.ResponseWriter, req *http.Request) {
@@ -87,7 +139,7 @@ func (r *Registry) versionsByID(w http.ResponseWriter, req *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, r.holdersLocked(st, flag(req, "deleted")))
+	writeJSON(w, page(req, r.holdersLocked(st, req)))
 }
 
 func (r *Registry) guidLocked(guid string) (*stored, *apiError) {
@@ -106,7 +158,12 @@ func (r *Registry) schemaByGUID(w http.ResponseWriter, req *http.Request) {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, bodyOf(st))
+	b, err := bodyOf(st, req)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, b)
 }
 
 func (r *Registry) idsByGUID(w http.ResponseWriter, req *http.Request) {
@@ -121,39 +178,55 @@ func (r *Registry) idsByGUID(w http.ResponseWriter, req *http.Request) {
 }
 
 // compatibility checks a schema against one version (the path names it) or
-// against the versions the subject's level names.
+// against the versions the subject's level names, with Confluent's answers
+// for what is missing: an invalid version is 42202 and a numbered version
+// that does not exist 40402, but a subject without versions (or "latest" of
+// one) has nothing to break, so the schema is compatible. An invalid schema
+// is 42201, or with verbose an incompatible answer saying why.
 func (r *Registry) compatibility(w http.ResponseWriter, req *http.Request) {
+	name, ver, verbose := req.PathValue("subject"), req.PathValue("version"), flag(req, "verbose")
+	n := latest
+	if ver != "" {
+		var aerr *apiError
+		if n, aerr = parseVersion(ver); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+	}
 	s, aerr := readSchema(w, req)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	name, ver := req.PathValue("subject"), req.PathValue("version")
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	sub, aerr := r.subjectLocked(name, false)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	st, aerr := r.prepareLocked(s)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	level := r.levelLocked(sub)
-	against := sub.liveVersions()
-	if ver != "" {
-		_, v, aerr := r.versionLocked(name, ver, false)
-		if aerr != nil {
-			writeError(w, aerr)
-			return
+	var against []*version
+	if sub, _ := r.subjectLocked(name, false); sub != nil {
+		against = sub.liveVersions()
+		if ver != "" {
+			against = nil
+			if v := sub.find(n, false); v != nil {
+				against = []*version{v}
+			}
 		}
-		against = []*version{v}
 	}
-	res := r.checkLocked(st, against, level)
-	out := map[string]any{"is_compatible": res.Compatible}
-	if flag(req, "verbose") {
+	if ver != "" && n != latest && len(against) == 0 {
+		writeError(w, errorf(registry.CodeVersionNotFound, "Version %d not found.", n))
+		return
+	}
+	var res compat.Result
+	st, aerr := r.prepareLocked(s)
+	switch {
+	case aerr != nil && !verbose:
+		writeError(w, aerr)
+		return
+	case aerr != nil:
+		res.Messages = []string{aerr.msg}
+	default:
+		res = r.checkLocked(st, against, r.levelLocked(r.subjects[name]))
+	}
+	out := map[string]any{"is_compatible": aerr == nil && res.Compatible}
+	if verbose {
 		msgs := res.Messages
 		if msgs == nil {
 			msgs = []string{}
@@ -228,8 +301,8 @@ func (r *Registry) deleteConfig(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	s := r.subjects[name]
-	if s == nil || s.level == nil {
-		writeError(w, errorf(registry.CodeSubjectConfigNotFound, "Subject '%s' does not have subject-level compatibility configured", name))
+	if s == nil || s.level == nil { // Confluent answers 40401 here, not 40408
+		writeError(w, errorf(registry.CodeSubjectNotFound, "Subject '%s' not found.", name))
 		return
 	}
 	old := *s.level
@@ -308,8 +381,8 @@ func (r *Registry) deleteMode(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	s := r.subjects[name]
-	if s == nil || s.mode == nil {
-		writeError(w, errorf(registry.CodeSubjectModeNotFound, "Subject '%s' does not have subject-level mode configured", name))
+	if s == nil || s.mode == nil { // Confluent answers 40401 here, not 40409
+		writeError(w, errorf(registry.CodeSubjectNotFound, "Subject '%s' not found.", name))
 		return
 	}
 	old := *s.mode

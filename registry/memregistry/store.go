@@ -14,6 +14,7 @@ import (
 
 	"github.com/sabot-kafka/sabot/registry"
 	"github.com/sabot-kafka/sabot/registry/compat"
+	"github.com/sabot-kafka/sabot/registry/protoschema"
 )
 
 // Registry is an in-memory Confluent-compatible schema registry. Serve it
@@ -116,32 +117,51 @@ func (r *Registry) subjectLocked(name string, deleted bool) (*subject, *apiError
 	return s, nil
 }
 
-// versionLocked resolves "latest", "-1" or a number to a version.
+// latest is the version number parseVersion gives "latest" (and "-1").
+const latest = -1
+
+// parseVersion reads a version path segment as Confluent's registry does:
+// "latest" in any case, or a number in [1, 2^31-1] (-1 also means latest).
+func parseVersion(ver string) (int, *apiError) {
+	t := strings.TrimSpace(ver)
+	if strings.EqualFold(t, "latest") {
+		return latest, nil
+	}
+	n, err := strconv.ParseInt(t, 10, 32)
+	if err != nil || (n <= 0 && n != latest) {
+		return 0, errorf(registry.CodeInvalidVersion, "The specified version '%s' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", ver)
+	}
+	return int(n), nil
+}
+
+// versionLocked resolves a version path segment of a subject. The version
+// is checked first (42202), then the subject (40401), then the version
+// (40402), in Confluent's order.
 func (r *Registry) versionLocked(name, ver string, deleted bool) (*subject, *version, *apiError) {
-	s, err := r.subjectLocked(name, deleted)
-	if err != nil {
-		return nil, nil, err
+	n, aerr := parseVersion(ver)
+	if aerr != nil {
+		return nil, nil, aerr
 	}
-	if ver == "latest" || ver == "-1" {
-		vs := s.versions
-		if !deleted {
-			vs = s.liveVersions()
-		}
-		if len(vs) == 0 {
-			return nil, nil, errorf(registry.CodeVersionNotFound, "Version latest not found.")
-		}
-		return s, vs[len(vs)-1], nil
+	s, aerr := r.subjectLocked(name, deleted)
+	if aerr != nil {
+		return nil, nil, aerr
 	}
-	n, perr := strconv.Atoi(ver)
-	if perr != nil || n <= 0 {
-		return nil, nil, errorf(registry.CodeInvalidVersion, "The specified version '%s' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"", ver)
-	}
-	for _, v := range s.versions {
-		if v.num == n && (deleted || !v.deleted) {
-			return s, v, nil
-		}
+	if v := s.find(n, deleted); v != nil {
+		return s, v, nil
 	}
 	return nil, nil, errorf(registry.CodeVersionNotFound, "Version %d not found.", n)
+}
+
+// find returns version n (latest: the newest), soft-deleted ones only when
+// deleted is set.
+func (s *subject) find(n int, deleted bool) *version {
+	for i := len(s.versions) - 1; i >= 0; i-- {
+		v := s.versions[i]
+		if (deleted || !v.deleted) && (n == latest || v.num == n) {
+			return v
+		}
+	}
+	return nil
 }
 
 func (r *Registry) levelLocked(s *subject) registry.CompatibilityLevel {
@@ -202,12 +222,15 @@ func (r *Registry) resolveLocked(refs []registry.Reference) ([]registry.Dependen
 		if depth > 64 {
 			return errorf(registry.CodeInvalidSchema, "Invalid schema: references nest deeper than 64")
 		}
-		ver := strconv.Itoa(ref.Version)
-		if ref.Version <= 0 {
-			ver = "latest"
+		n := ref.Version
+		if n <= 0 {
+			n = latest
 		}
-		_, v, err := r.versionLocked(ref.Subject, ver, false)
-		if err != nil {
+		var v *version
+		if s, _ := r.subjectLocked(ref.Subject, false); s != nil {
+			v = s.find(n, false)
+		}
+		if v == nil {
 			return errorf(registry.CodeInvalidSchema, "Invalid schema: reference %q to subject %q version %d not found", ref.Name, ref.Subject, ref.Version)
 		}
 		key := ref.Name + "\x00" + strconv.Itoa(v.s.id)
@@ -242,6 +265,19 @@ func (r *Registry) prepareLocked(s registry.Schema) (*stored, *apiError) {
 	if s.References == nil {
 		s.References = []registry.Reference{}
 	}
+	if typ == registry.TypeProtobuf && protoschema.IsSerialized(s.Text) {
+		// Stored as .proto text, as Confluent's registry does: one text per
+		// schema whichever form it came in, and the form compat reads.
+		deps, aerr := r.resolveLocked(s.References)
+		if aerr != nil {
+			return nil, aerr
+		}
+		text, err := protoText(s.Text, deps)
+		if err != nil {
+			return nil, errorf(registry.CodeInvalidSchema, "Invalid schema: %v", err)
+		}
+		s.Text = text
+	}
 	key := schemaKey(s)
 	if st := r.byKey[key]; st != nil {
 		return st, nil
@@ -255,6 +291,23 @@ func (r *Registry) prepareLocked(s registry.Schema) (*stored, *apiError) {
 		return nil, errorf(registry.CodeInvalidSchema, "Invalid schema: %v", err)
 	}
 	return &stored{guid: guidFor(key), schema: s, deps: deps, parsed: parsed}, nil
+}
+
+// forgetLocked drops st when no version of any subject holds it any more
+// (its last one was permanently deleted): its id then answers 40403 and the
+// same schema registered again gets a fresh id, as Confluent's registry
+// never hands an id out twice.
+func (r *Registry) forgetLocked(st *stored) {
+	for _, s := range r.subjects {
+		for _, v := range s.versions {
+			if v.s == st {
+				return
+			}
+		}
+	}
+	delete(r.byKey, schemaKey(st.schema))
+	delete(r.byGUID, st.guid)
+	r.schemas[st.id-1] = nil
 }
 
 // storeLocked gives a prepared schema its id (once).
@@ -287,7 +340,7 @@ func (r *Registry) register(name string, s registry.Schema) (int, *apiError) {
 			}
 		}
 		if res := r.checkLocked(st, sub.liveVersions(), r.levelLocked(sub)); !res.Compatible {
-			return 0, errorf(registry.CodeIncompatibleLegacy, "Schema being registered is incompatible with an earlier schema for subject \"%s\", details: %s", name, strings.Join(res.Messages, "; "))
+			return 0, errorf(registry.CodeIncompatible, "Schema being registered is incompatible with an earlier schema for subject \"%s\", details: %s", name, strings.Join(res.Messages, "; "))
 		}
 	}
 	if sub == nil {
@@ -313,12 +366,20 @@ func (r *Registry) checkLocked(st *stored, versions []*version, level registry.C
 	return res
 }
 
-// referencedLocked lists the ids of live schemas referencing subject
-// version num.
-func (r *Registry) referencedLocked(name string, num int) []int {
+// referencedLocked lists the ids of schemas referencing subject version
+// num: held by live versions, or by soft-deleted ones too when deleted is
+// set. Versions of the subject skip are left out (a subject's versions may
+// reference each other).
+func (r *Registry) referencedLocked(name string, num int, deleted bool, skip string) []int {
 	var ids []int
-	for _, s := range r.subjects {
-		for _, v := range s.liveVersions() {
+	for sname, s := range r.subjects {
+		if sname == skip && skip != "" {
+			continue
+		}
+		for _, v := range s.versions {
+			if v.deleted && !deleted {
+				continue
+			}
 			for _, ref := range v.s.schema.References {
 				if ref.Subject == name && (ref.Version == num || ref.Version <= 0) && !slices.Contains(ids, v.s.id) {
 					ids = append(ids, v.s.id)
