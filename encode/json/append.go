@@ -59,12 +59,19 @@ func AppendString[S string | []byte](dst []byte, s S) []byte {
 	return append(dst, '"')
 }
 
-// AppendFloat appends f in the shortest form that reads back to the same
-// float (as encoding/json writes it). NaN and infinities have no JSON form;
-// ok is false for them.
+// AppendFloat appends f as a JSON number that reads back as the same float
+// of the given width (16, 32 or 64 bits; f must be exact at that width) and
+// as a float, not an integer: the shortest such digits, in exponent form
+// below 1e-6 and from 1e21 on (1e-7, 1e+21, as encoding/json and JavaScript
+// write them), otherwise with a fraction, ".0" for whole numbers (3.0, -0.0,
+// as Jackson and Python's json write them). NaN and infinities have no JSON
+// form; ok is false for them.
 func AppendFloat(dst []byte, f float64, bits int) ([]byte, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return dst, false
+	}
+	if bits == 16 {
+		f, bits = shortestHalf(f), 64
 	}
 	abs := math.Abs(f)
 	format := byte('f')
@@ -75,14 +82,97 @@ func AppendFloat(dst []byte, f float64, bits int) ([]byte, bool) {
 	}
 	n := len(dst)
 	dst = strconv.AppendFloat(dst, f, format, -1, bits)
-	if format == 'e' {
+	switch {
+	case format == 'e':
 		// 1e-07 → 1e-7, as JavaScript and encoding/json write it.
 		if m := len(dst) - n; m >= 4 && dst[len(dst)-4] == 'e' && dst[len(dst)-3] == '-' && dst[len(dst)-2] == '0' {
 			dst[len(dst)-2] = dst[len(dst)-1]
 			dst = dst[:len(dst)-1]
 		}
+	case f == math.Trunc(f):
+		// Below 1e21 a whole number has no fraction digits: 3 and -0
+		// would read back as integers.
+		dst = append(dst, '.', '0')
 	}
 	return dst, true
+}
+
+// halfValue is the value of the IEEE 754 half-precision number with bits h.
+func halfValue(h uint16) float64 {
+	exp, frac := int(h>>10&0x1f), float64(h&0x3ff)
+	var v float64
+	switch exp {
+	case 0x1f:
+		v = math.Inf(1)
+		if frac != 0 {
+			v = math.NaN()
+		}
+	case 0:
+		v = math.Ldexp(frac, -24)
+	default:
+		v = math.Ldexp(1024+frac, exp-25)
+	}
+	if h&0x8000 != 0 {
+		v = -v
+	}
+	return v
+}
+
+// shortestHalf returns the float64 nearest to the shortest decimal that reads
+// back as the half-precision value f (round to nearest, ties to even), so
+// that writing it at 64 bits gives those digits. strconv has no 16-bit
+// shortest form; a half needs at most five digits.
+func shortestHalf(f float64) float64 {
+	v := math.Abs(f)
+	if v == 0 {
+		return f
+	}
+	frac, exp := math.Frexp(v)             // v = frac × 2^exp, ½ ≤ frac < 1
+	gap := math.Ldexp(1, max(exp-11, -24)) // spacing of halves above v
+	below := gap
+	if frac == 0.5 && exp > -13 {
+		below = gap / 2 // a normal power of two: the spacing halves below it
+	}
+	lo, hi := v-below/2, v+gap/2
+	even := math.Mod(v/gap, 2) == 0
+	var buf [24]byte
+	for prec := range 5 {
+		d, k := decimal(strconv.AppendFloat(buf[:0], v, 'e', prec, 64))
+		// The interval may miss v's nearest prec-digit decimal yet hold the
+		// next one up (it reaches further above a power of two).
+		for _, m := range [2]float64{d, d + 1} {
+			x := m * math.Pow10(k)
+			if k < 0 {
+				x = m / math.Pow10(-k) // one rounding: 10^-k is exact
+			}
+			if lo < x && x < hi || even && (x == lo || x == hi) {
+				return math.Copysign(x, f)
+			}
+		}
+	}
+	return f
+}
+
+// decimal reads strconv's exponent form d.ddde±XX as the integer ddd and the
+// power of ten that scales it.
+func decimal(b []byte) (digits float64, exp10 int) {
+	i := 0
+	for ; i < len(b) && b[i] != 'e'; i++ {
+		if c := b[i]; c >= '0' && c <= '9' {
+			digits = digits*10 + float64(c-'0')
+			exp10--
+		}
+	}
+	exp10++ // the first digit is units
+	neg := i+1 < len(b) && b[i+1] == '-'
+	e := 0
+	for i += 2; i < len(b); i++ {
+		e = e*10 + int(b[i]-'0')
+	}
+	if neg {
+		e = -e
+	}
+	return digits, exp10 + e
 }
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date.

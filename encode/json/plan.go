@@ -79,7 +79,7 @@ func check(f arrow.Field, path string, depth int) error {
 	switch t := f.Type.(type) {
 	case *arrow.BooleanType, *arrow.Int8Type, *arrow.Int16Type, *arrow.Int32Type, *arrow.Int64Type,
 		*arrow.Uint8Type, *arrow.Uint16Type, *arrow.Uint32Type, *arrow.Uint64Type,
-		*arrow.Float32Type, *arrow.Float64Type, *arrow.StringType, *arrow.LargeStringType,
+		*arrow.Float16Type, *arrow.Float32Type, *arrow.Float64Type, *arrow.StringType, *arrow.LargeStringType,
 		*arrow.BinaryType, *arrow.LargeBinaryType, *arrow.FixedSizeBinaryType,
 		*arrow.TimestampType, *arrow.Date32Type, *arrow.Date64Type, *arrow.Time32Type, *arrow.Time64Type,
 		*arrow.DurationType, *arrow.Decimal128Type, *arrow.Decimal256Type:
@@ -200,6 +200,8 @@ func (o Options) bind(f arrow.Field, col arrow.Array, path string) (enc, error) 
 		return uintEnc[uint32, *array.Uint32]{c}, nil
 	case *array.Uint64:
 		return uintEnc[uint64, *array.Uint64]{c}, nil
+	case *array.Float16:
+		return halfEnc{c, path}, nil
 	case *array.Float32:
 		return floatEnc[float32, *array.Float32]{c, 32, path}, nil
 	case *array.Float64:
@@ -307,6 +309,20 @@ type floatEnc[T float32 | float64, A interface{ Value(int) T }] struct {
 func (e floatEnc[T, A]) append(dst []byte, i int) ([]byte, error) {
 	v := e.c.Value(i)
 	out, ok := AppendFloat(dst, float64(v), e.bits)
+	if !ok {
+		return dst, valueErr(e.path, "%v", v)
+	}
+	return out, nil
+}
+
+type halfEnc struct {
+	c    *array.Float16
+	path string
+}
+
+func (e halfEnc) append(dst []byte, i int) ([]byte, error) {
+	v := halfValue(e.c.Value(i).Uint16())
+	out, ok := AppendFloat(dst, v, 16)
 	if !ok {
 		return dst, valueErr(e.path, "%v", v)
 	}

@@ -259,7 +259,7 @@ func fieldSchema(b []byte, f arrow.Field, o json.Options, path string) ([]byte, 
 		b = rangeOf(typeOf(b, "integer", n), 0, 4294967295)
 	case *arrow.Uint64Type:
 		b = append(typeOf(b, "integer", n), `,"minimum":0`...)
-	case *arrow.Float32Type, *arrow.Float64Type:
+	case *arrow.Float16Type, *arrow.Float32Type, *arrow.Float64Type:
 		b = typeOf(b, "number", n)
 	case *arrow.StringType, *arrow.LargeStringType, *arrow.DictionaryType:
 		b = typeOf(b, "string", n)

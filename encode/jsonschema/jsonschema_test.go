@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/float16"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	decjson "github.com/sabot-kafka/sabot/decode/json"
@@ -80,6 +82,46 @@ func TestSinkRejectsInvalid(t *testing.T) {
 		}
 		if len(reg.got) != 1 || reg.got[0].Type != registry.TypeJSON || reg.got[0].Text != text {
 			t.Errorf("registered %+v", reg.got)
+		}
+	}
+}
+
+// TestFloatsReadAsFloats: float columns of every width go out in a float's
+// form (whole numbers and -0 with ".0") under the derived schema, validated.
+func TestFloatsReadAsFloats(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	s := arrow.NewSchema([]arrow.Field{
+		{Name: "h", Type: arrow.FixedWidthTypes.Float16},
+		{Name: "f", Type: arrow.PrimitiveTypes.Float32},
+		{Name: "d", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	b := array.NewRecordBuilder(mem, s)
+	defer b.Release()
+	b.Field(0).(*array.Float16Builder).AppendValues([]float16.Num{float16.New(3), float16.New(0.5)}, nil)
+	b.Field(1).(*array.Float32Builder).AppendValues([]float32{float32(math.Copysign(0, -1)), 0.1}, nil)
+	b.Field(2).(*array.Float64Builder).AppendValues([]float64{1e21, -7}, nil)
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	enc, err := encode.New(encode.Config{
+		Compiler:  jsonschema.NewCompiler(jsonschema.Options{Validate: true}),
+		Registrar: &memRegistrar{},
+		Subject:   func(encode.Writer) (string, error) { return "floats-value", nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vals encode.Values
+	if err := enc.Encode(context.Background(), rec, &vals); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`{"h":3.0,"f":-0.0,"d":1e+21}`, `{"h":0.5,"f":0.1,"d":-7.0}`}
+	if len(vals.Errors) != 0 || vals.Len() != len(want) {
+		t.Fatalf("%d values, errors %v", vals.Len(), vals.Errors)
+	}
+	for i, w := range want {
+		if got := string(vals.Value(i)[5:]); got != w {
+			t.Errorf("value %d = %s, want %s", i, got, w)
 		}
 	}
 }

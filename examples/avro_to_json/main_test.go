@@ -12,7 +12,7 @@ const want = `sent 3 Avro transactions to transactions-avro
 converted 3 records
 transactions-json offset 0: {"id":"TX-1","amount":99.99,"timestamp":1704067200000,"note":null}
 transactions-json offset 1: {"id":"TX-2","amount":12.5,"timestamp":1704067201000,"note":"refund"}
-transactions-json offset 2: {"id":"TX-3","amount":250,"timestamp":1704067202000,"note":null}
+transactions-json offset 2: {"id":"TX-3","amount":250.0,"timestamp":1704067202000,"note":null}
 `
 
 func TestRunWithFlags(t *testing.T) {
@@ -32,5 +32,5 @@ func Example() {
 	// converted 3 records
 	// transactions-json offset 0: {"id":"TX-1","amount":99.99,"timestamp":1704067200000,"note":null}
 	// transactions-json offset 1: {"id":"TX-2","amount":12.5,"timestamp":1704067201000,"note":"refund"}
-	// transactions-json offset 2: {"id":"TX-3","amount":250,"timestamp":1704067202000,"note":null}
+	// transactions-json offset 2: {"id":"TX-3","amount":250.0,"timestamp":1704067202000,"note":null}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/sabot-kafka/sabot/internal/dataset"
 )
 
-const want = `1000 transactions: MessagePack 84.0 bytes/value, JSON 112.8 bytes/value (74% of JSON)
+const want = `1000 transactions: MessagePack 84.0 bytes/value, JSON 112.9 bytes/value (74% of JSON)
 read 1000 records from high-throughput, wrote 205 (the EUR payments) to msgpack-output
 output records by batch compression: map[lz4:205]
 first output row: {"id":"TX-000000000","user_id":"u-29884","amount":491.98,"large":false}
@@ -32,7 +32,7 @@ func Example() {
 		fmt.Println(err)
 	}
 	// Output:
-	// 1000 transactions: MessagePack 84.0 bytes/value, JSON 112.8 bytes/value (74% of JSON)
+	// 1000 transactions: MessagePack 84.0 bytes/value, JSON 112.9 bytes/value (74% of JSON)
 	// read 1000 records from high-throughput, wrote 205 (the EUR payments) to msgpack-output
 	// output records by batch compression: map[lz4:205]
 	// first output row: {"id":"TX-000000000","user_id":"u-29884","amount":491.98,"large":false}

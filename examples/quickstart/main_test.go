@@ -11,7 +11,7 @@ import (
 
 const want = `sent 4 payments to transactions
 key u-3: {"id":"TX-2","user_id":"u-3","amount":980.5}
-key u-7: {"id":"TX-3","user_id":"u-7","amount":501}
+key u-7: {"id":"TX-3","user_id":"u-7","amount":501.0}
 `
 
 func TestRunWithFlags(t *testing.T) {
@@ -53,5 +53,5 @@ func Example() {
 	// Output:
 	// sent 4 payments to transactions
 	// key u-3: {"id":"TX-2","user_id":"u-3","amount":980.5}
-	// key u-7: {"id":"TX-3","user_id":"u-7","amount":501}
+	// key u-7: {"id":"TX-3","user_id":"u-7","amount":501.0}
 }

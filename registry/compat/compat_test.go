@@ -131,6 +131,54 @@ func TestCheckWithReferences(t *testing.T) {
 	}
 }
 
+// TestCheckJSONKeywordsBesideType: keywords the "type" does not claim add
+// schemas of their own, as everit loads them for Confluent's diff; the
+// corpus holds the if/then/else cases as Confluent decides them.
+func TestCheckJSONKeywordsBesideType(t *testing.T) {
+	address := func(extra string) registry.Dependency {
+		return dep("address.json", registry.TypeJSON, `{"type":"object"`+extra+`}`)
+	}
+	person := `{"type":"object","properties":{"home":{"$ref":"address.json"}}}`
+	for _, tc := range []struct {
+		name     string
+		old, new registry.ResolvedSchema
+		level    registry.CompatibilityLevel
+		want     string // a message fragment; "" for compatible
+	}{
+		// The compiler drops then without if; the source document still
+		// has it, found under a property name that needs escaping.
+		{"then without if, escaped property name", rs(registry.TypeJSON, `{"type":"object","properties":{"a/b~c%":{"type":"object"}}}`),
+			rs(registry.TypeJSON, `{"type":"object","properties":{"a/b~c%":{"type":"object","then":{"required":["x"]}}}}`),
+			registry.CompatBackward, "TYPE_CHANGED at #/properties/a/b~c%"},
+		{"if/then in a referenced schema", rs(registry.TypeJSON, person, address("")),
+			rs(registry.TypeJSON, person, address(`,"if":{"required":["a"]},"then":{"required":["b"]}`)),
+			registry.CompatBackward, "TYPE_CHANGED at #/properties/home"},
+		{"if/then in a referenced schema, forward", rs(registry.TypeJSON, person, address("")),
+			rs(registry.TypeJSON, person, address(`,"if":{"required":["a"]},"then":{"required":["b"]}`)),
+			registry.CompatForward, ""},
+		{"if: false is a conditional too", rs(registry.TypeJSON, `{"type":"object","if":false}`),
+			rs(registry.TypeJSON, `{"type":"object","if":false,"then":{"required":["a"]}}`), registry.CompatFull, ""},
+		{"draft 6 has no conditionals", rs(registry.TypeJSON, `{"$schema":"http://json-schema.org/draft-06/schema#","type":"object"}`),
+			rs(registry.TypeJSON, `{"$schema":"http://json-schema.org/draft-06/schema#","type":"object","if":{"required":["a"]},"then":{"required":["b"]}}`),
+			registry.CompatFull, ""},
+		{"string keyword beside integer", rs(registry.TypeJSON, `{"type":"integer"}`),
+			rs(registry.TypeJSON, `{"type":"integer","minLength":2}`), registry.CompatBackward, "TYPE_CHANGED at #/"},
+		{"number keyword beside integer is the integer's", rs(registry.TypeJSON, `{"type":"integer"}`),
+			rs(registry.TypeJSON, `{"type":"integer","maximum":2}`), registry.CompatBackward, "MAXIMUM_ADDED at #/maximum"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := compat.Check(tc.new, []registry.ResolvedSchema{tc.old}, tc.level)
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs := strings.Join(res.Messages, "\n")
+			if res.Compatible != (tc.want == "") || !strings.Contains(msgs, tc.want) {
+				t.Fatalf("compatible = %v, messages:\n%s\nwant %q", res.Compatible, msgs, tc.want)
+			}
+		})
+	}
+}
+
 // TestCheckRecursiveSchemas: self-referencing schemas terminate and are
 // still checked.
 func TestCheckRecursiveSchemas(t *testing.T) {

@@ -19,6 +19,9 @@ type corpusCase struct {
 	Existing   []json.RawMessage           `json:"existing"`
 	New        json.RawMessage             `json:"new"`
 	Compatible bool                        `json:"compatible"`
+	// Rule, when set, names the Confluent rule that gives the verdict
+	// (documentation only).
+	Rule string `json:"rule"`
 	// Apicurio, when set, is Apicurio Registry's verdict where it differs
 	// from Confluent's rule, and why.
 	Apicurio *struct {

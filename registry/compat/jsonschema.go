@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -20,9 +21,10 @@ import (
 // Confluent registry reasons about: one node per schema, whose kind is decided
 // by the keywords present as the everit library decides it. A schema with
 // "type" is of that type (several types: an anyOf of one schema per type);
-// without "type", its keywords name the types it constrains; "enum", "const",
-// "not" and each of allOf/anyOf/oneOf add a schema of their own; when a schema
-// yields more than one, it is their allOf.
+// the keywords of other types name further types it constrains (all of them
+// do when there is no "type"); "enum", "const", "not", if/then/else and each
+// of allOf/anyOf/oneOf add a schema of their own; when a schema yields more
+// than one, it is their allOf.
 
 type jsonKind uint8
 
@@ -138,7 +140,7 @@ func parseJSONSchema(text string, deps []registry.Dependency) (*jsonNode, error)
 			bases = append(bases, u)
 		}
 	}
-	added := map[string]bool{mainURL: true}
+	docs := map[string]any{mainURL: doc}
 	for _, d := range deps {
 		if d.Schema.Type.Normalized() != registry.TypeJSON {
 			return nil, fmt.Errorf("reference %q is %s, not JSON", d.Name, d.Schema.Type.Normalized())
@@ -148,10 +150,10 @@ func parseJSONSchema(text string, deps []registry.Dependency) (*jsonNode, error)
 			return nil, fmt.Errorf("reference %q: not JSON: %w", d.Name, err)
 		}
 		for _, u := range referenceURLs(d.Name, ddoc, bases) {
-			if added[u] {
+			if _, ok := docs[u]; ok {
 				continue
 			}
-			added[u] = true
+			docs[u] = ddoc
 			if err := c.AddResource(u, ddoc); err != nil {
 				return nil, fmt.Errorf("reference %q: %w", d.Name, err)
 			}
@@ -161,7 +163,7 @@ func parseJSONSchema(text string, deps []registry.Dependency) (*jsonNode, error)
 	if err != nil {
 		return nil, errors.New(strings.ReplaceAll(err.Error(), mainURL, "schema"))
 	}
-	b := &jsonBuilder{memo: make(map[*jsonschema.Schema]*jsonNode), resolving: make(map[*jsonschema.Schema]bool)}
+	b := &jsonBuilder{memo: make(map[*jsonschema.Schema]*jsonNode), resolving: make(map[*jsonschema.Schema]bool), docs: docs}
 	return b.node(sch), nil
 }
 
@@ -216,6 +218,7 @@ func mustURL(s string) *url.URL {
 type jsonBuilder struct {
 	memo      map[*jsonschema.Schema]*jsonNode
 	resolving map[*jsonschema.Schema]bool
+	docs      map[string]any // the documents added to the compiler, by URL
 }
 
 func (b *jsonBuilder) node(s *jsonschema.Schema) *jsonNode {
@@ -272,8 +275,9 @@ func (b *jsonBuilder) node(s *jsonschema.Schema) *jsonNode {
 	if s.Const != nil {
 		parts = append(parts, &jsonNode{kind: jsonConst, values: canonicalValues([]any{*s.Const})})
 	}
+	var types []string
 	if s.Types != nil {
-		types := s.Types.ToStrings()
+		types = s.Types.ToStrings()
 		if len(types) == 1 {
 			parts = append(parts, b.typed(s, types[0]))
 		} else {
@@ -283,27 +287,8 @@ func (b *jsonBuilder) node(s *jsonschema.Schema) *jsonNode {
 			}
 			parts = append(parts, cn)
 		}
-	} else {
-		// No "type": the keywords present name what is constrained.
-		if s.Items != nil || s.AdditionalItems != nil || s.PrefixItems != nil || s.Items2020 != nil ||
-			s.MinItems != nil || s.MaxItems != nil || s.UniqueItems || s.Contains != nil {
-			parts = append(parts, b.typed(s, "array"))
-		}
-		if s.Properties != nil || s.Required != nil || s.MinProperties != nil || s.MaxProperties != nil ||
-			s.Dependencies != nil || s.DependentRequired != nil || s.DependentSchemas != nil ||
-			s.PatternProperties != nil || s.AdditionalProperties != nil || s.PropertyNames != nil {
-			parts = append(parts, b.typed(s, "object"))
-		}
-		if s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil {
-			parts = append(parts, b.typed(s, "number"))
-		}
-		if s.MinLength != nil || s.MaxLength != nil || s.Pattern != nil || s.Format != nil {
-			parts = append(parts, b.typed(s, "string"))
-		}
-		if s.If != nil {
-			parts = append(parts, &jsonNode{kind: jsonConditional})
-		}
 	}
+	parts = append(parts, b.sniffed(s, types)...)
 	switch len(parts) {
 	case 0:
 		n.kind = jsonEmpty
@@ -325,11 +310,104 @@ func (b *jsonBuilder) node(s *jsonschema.Schema) *jsonNode {
 	return n
 }
 
+// sniffed builds the schemas that keywords beside "type" add, as everit's
+// loader does after the type has taken its own keywords: each type's keywords
+// not claimed by a listed type constrain values of that type only (an
+// integer schema with minLength adds a string schema), and if/then/else add a
+// conditional whatever the type (from draft 7, where they exist).
+func (b *jsonBuilder) sniffed(s *jsonschema.Schema, types []string) []*jsonNode {
+	claimed := func(group string) bool {
+		for _, t := range types {
+			if t == group || (group == "number" && t == "integer") {
+				return true
+			}
+		}
+		return false
+	}
+	var parts []*jsonNode
+	if !claimed("array") && (s.Items != nil || s.AdditionalItems != nil || s.PrefixItems != nil || s.Items2020 != nil ||
+		s.MinItems != nil || s.MaxItems != nil || s.UniqueItems || s.Contains != nil) {
+		parts = append(parts, b.typed(s, "array"))
+	}
+	if !claimed("object") && (s.Properties != nil || s.Required != nil || s.MinProperties != nil || s.MaxProperties != nil ||
+		s.Dependencies != nil || s.DependentRequired != nil || s.DependentSchemas != nil ||
+		s.PatternProperties != nil || s.AdditionalProperties != nil || s.PropertyNames != nil) {
+		parts = append(parts, b.typed(s, "object"))
+	}
+	if !claimed("number") && (s.Minimum != nil || s.Maximum != nil || s.ExclusiveMinimum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil) {
+		parts = append(parts, b.typed(s, "number"))
+	}
+	if !claimed("string") && (s.MinLength != nil || s.MaxLength != nil || s.Pattern != nil || s.Format != nil) {
+		parts = append(parts, b.typed(s, "string"))
+	}
+	if b.conditional(s) {
+		// Confluent's diff compares two conditionals by their annotations
+		// only (which sit on the enclosing schema), so if/then/else are not
+		// built: adding or removing the conditional is what counts.
+		parts = append(parts, &jsonNode{kind: jsonConditional})
+	}
+	return parts
+}
+
+// conditional reports whether a schema has if, then or else. The compiler
+// drops then and else when there is no if, which everit keeps as a
+// conditional, so the keywords are looked up in the source document.
+func (b *jsonBuilder) conditional(s *jsonschema.Schema) bool {
+	if s.DraftVersion < 7 {
+		return false
+	}
+	if s.If != nil {
+		return true
+	}
+	obj := b.source(s)
+	_, then := obj["then"]
+	_, els := obj["else"]
+	return then || els
+}
+
+// source is the JSON object a compiled schema was compiled from, when it is
+// in one of the documents added to the compiler (nil otherwise).
+func (b *jsonBuilder) source(s *jsonschema.Schema) map[string]any {
+	doc, frag, _ := strings.Cut(s.Location, "#")
+	v, ok := b.docs[doc]
+	if !ok {
+		return nil
+	}
+	if frag == "" {
+		m, _ := v.(map[string]any)
+		return m
+	}
+	for _, tok := range strings.Split(frag, "/")[1:] {
+		tok, err := url.PathUnescape(tok)
+		if err != nil {
+			return nil
+		}
+		tok = pointerToken.Replace(tok)
+		switch c := v.(type) {
+		case map[string]any:
+			v = c[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) {
+				return nil
+			}
+			v = c[i]
+		default:
+			return nil
+		}
+	}
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// pointerToken undoes a JSON pointer token's escapes (RFC 6901).
+var pointerToken = strings.NewReplacer("~1", "/", "~0", "~")
+
 // hasAssertions reports whether a schema has keywords besides $ref that
 // constrain values (2019-09 and later evaluate them beside the reference).
 func hasAssertions(s *jsonschema.Schema) bool {
 	return s.Types != nil || s.Enum != nil || s.Const != nil || s.Not != nil ||
-		len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.Properties != nil || s.Items != nil ||
+		len(s.AllOf)+len(s.AnyOf)+len(s.OneOf) > 0 || s.If != nil || s.Properties != nil || s.Items != nil ||
 		s.Items2020 != nil || s.PrefixItems != nil || s.Minimum != nil || s.Maximum != nil ||
 		s.MinLength != nil || s.MaxLength != nil || s.Pattern != nil || s.Required != nil
 }

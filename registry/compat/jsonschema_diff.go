@@ -142,9 +142,20 @@ func (d *jsonDiff) compare(o, u *jsonNode) {
 				}
 			}
 		}
-	} else if o.kind == jsonCombined && u.kind != jsonCombined && len(o.subs) == 1 {
-		if d.tryCompare(o.subs[0], u) {
-			return
+	} else if o.kind == jsonCombined && u.kind != jsonCombined {
+		if len(o.subs) == 1 {
+			if d.tryCompare(o.subs[0], u) {
+				return
+			}
+		} else if o.criterion == "allOf" {
+			// Dropping all but one part of an allOf (an enum, a
+			// conditional beside "type") only widens.
+			for _, s := range o.subs {
+				if d.tryCompare(s, u) {
+					d.add("PRODUCT_TYPE_NARROWED")
+					return
+				}
+			}
 		}
 	}
 	if o.kind != u.kind {
@@ -185,6 +196,9 @@ func (d *jsonDiff) compare(o, u *jsonNode) {
 		}
 	case jsonCombined:
 		d.compareCombined(o, u)
+	case jsonConditional:
+		// Confluent compares nothing inside if/then/else: a change there
+		// passes at every level, even one that rejects old data.
 	case jsonNot:
 		d.push("not")
 		s := d.sub()
@@ -328,7 +342,7 @@ func (d *jsonDiff) compareCombined(o, u *jsonNode) {
 		d.add("PRODUCT_TYPE_EXTENDED")
 	case len(os) < len(us):
 		d.add("SUM_TYPE_EXTENDED")
-	case len(os) > len(us) && u.criterion == "allOf":
+	case len(os) > len(us) && o.criterion == "allOf":
 		d.add("PRODUCT_TYPE_NARROWED")
 	case len(os) > len(us):
 		d.add("SUM_TYPE_NARROWED")
@@ -376,6 +390,10 @@ func (d *jsonDiff) compareCriteria(o, u *jsonNode) bool {
 		d.add("COMBINED_TYPE_EXTENDED")
 		return false
 	case uc == "allOf" && len(o.subs) == 1 && len(u.subs) == 1:
+		d.add("COMBINED_TYPE_EXTENDED")
+		return false
+	case oc == "allOf" && len(u.subs) == 1:
+		// Every value an allOf accepts passes each of its parts.
 		d.add("COMBINED_TYPE_EXTENDED")
 		return false
 	}
