@@ -70,62 +70,77 @@ var formats = []format{
 // a topic (registering their schemas) are read by a kafka.Source into Arrow
 // with the schema and values serdes.py expects.
 func TestPythonToSabot(t *testing.T) {
-	py := python(t)
-	svc := servicestest.Open(t)
-	reg := registryClient(t, svc)
-	for _, f := range formats {
-		t.Run(f.name, func(t *testing.T) {
-			topic := servicestest.Topic(t, svc, 1)
-			var produced struct{ Produced int }
-			runPy(t, py, &produced, "produce", f.name, strings.Join(svc.Brokers, ","), svc.RegistryURL, topic)
+	eachFormat(t, func(t *testing.T, e env, f format) {
+		var produced struct{ Produced int }
+		e.runPy(t, &produced, "produce", f.name, e.brokers(), e.svc.RegistryURL, e.topic)
 
-			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			defer mem.AssertSize(t, 0)
-			spec := f.decode(reg)
-			spec.Allocator = mem
-			recs := consume(t, svc, topic, spec, produced.Produced)
-			defer func() {
-				for _, r := range recs {
-					r.Release()
-				}
-			}()
-			file := filepath.Join(t.TempDir(), "decoded.arrow")
-			writeIPC(t, file, recs)
-			var checked struct{ Rows int }
-			runPy(t, py, &checked, "check-arrow", f.name, file)
-			if checked.Rows != produced.Produced {
-				t.Fatalf("serdes.py checked %d rows of the %d produced", checked.Rows, produced.Produced)
+		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+		defer mem.AssertSize(t, 0)
+		spec := f.decode(e.reg)
+		spec.Allocator = mem
+		recs := consume(t, e.svc, e.topic, spec, produced.Produced)
+		defer func() {
+			for _, r := range recs {
+				r.Release()
 			}
-		})
-	}
+		}()
+		file := filepath.Join(t.TempDir(), "decoded.arrow")
+		writeIPC(t, file, recs)
+		var checked struct{ Rows int }
+		e.runPy(t, &checked, "check-arrow", f.name, file)
+		if checked.Rows != produced.Produced {
+			t.Fatalf("serdes.py checked %d rows of the %d produced", checked.Rows, produced.Produced)
+		}
+	})
 }
 
 // TestSabotToPython: the Arrow form of the same values, written by pyarrow,
 // is encoded by a kafka.Sink (registering the schema), and
 // confluent-kafka-python's deserializers read back exactly the values.
 func TestSabotToPython(t *testing.T) {
+	eachFormat(t, func(t *testing.T, e env, f format) {
+		file := filepath.Join(t.TempDir(), "values.arrow")
+		var written struct{ Rows int }
+		e.runPy(t, &written, "write-arrow", f.name, file)
+		n := produce(t, e.svc, e.topic, f.encode(t, e.reg), file)
+		if n != written.Rows {
+			t.Fatalf("sent %d rows of the %d pyarrow wrote", n, written.Rows)
+		}
+		args := []string{"consume", f.name, e.brokers(), e.svc.RegistryURL, e.topic}
+		if f.consumeFlags != nil {
+			args = append(args, f.consumeFlags(t, e.svc, e.reg, e.topic+"-value")...)
+		}
+		var consumed struct{ Consumed int }
+		e.runPy(t, &consumed, args...)
+		if consumed.Consumed != n {
+			t.Fatalf("serdes.py read %d values of the %d sent", consumed.Consumed, n)
+		}
+	})
+}
+
+// env is what a check of one format runs with: the venv's python, the
+// services, a registry client and a topic of one partition of its own.
+type env struct {
+	py    string
+	svc   *services.Services
+	reg   *registry.Client
+	topic string
+}
+
+func (e env) brokers() string { return strings.Join(e.svc.Brokers, ",") }
+
+// eachFormat runs check for every format, each in a subtest with its own
+// topic, on one set of services.
+func eachFormat(t *testing.T, check func(t *testing.T, e env, f format)) {
 	py := python(t)
 	svc := servicestest.Open(t)
-	reg := registryClient(t, svc)
+	reg, err := registry.NewClient(svc.RegistryURL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range formats {
 		t.Run(f.name, func(t *testing.T) {
-			topic := servicestest.Topic(t, svc, 1)
-			file := filepath.Join(t.TempDir(), "values.arrow")
-			var written struct{ Rows int }
-			runPy(t, py, &written, "write-arrow", f.name, file)
-			n := produce(t, svc, topic, f.encode(t, reg), file)
-			if n != written.Rows {
-				t.Fatalf("sent %d rows of the %d pyarrow wrote", n, written.Rows)
-			}
-			args := []string{"consume", f.name, strings.Join(svc.Brokers, ","), svc.RegistryURL, topic}
-			if f.consumeFlags != nil {
-				args = append(args, f.consumeFlags(t, svc, reg, topic+"-value")...)
-			}
-			var consumed struct{ Consumed int }
-			runPy(t, py, &consumed, args...)
-			if consumed.Consumed != n {
-				t.Fatalf("serdes.py read %d values of the %d sent", consumed.Consumed, n)
-			}
+			check(t, env{py: py, svc: svc, reg: reg, topic: servicestest.Topic(t, svc, 1)}, f)
 		})
 	}
 }
@@ -150,11 +165,11 @@ func python(t *testing.T) string {
 
 // runPy runs serdes.py and decodes the JSON summary it prints into out. A
 // failed check fails t with what serdes.py wrote.
-func runPy(t *testing.T, py string, out any, args ...string) {
+func (e env) runPy(t *testing.T, out any, args ...string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, py, append([]string{"serdes.py"}, args...)...) // #nosec G204 -- the test's own script and venv
+	cmd := exec.CommandContext(ctx, e.py, append([]string{"serdes.py"}, args...)...) // #nosec G204 -- the test's own script and venv
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -174,15 +189,6 @@ func schema(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
-}
-
-func registryClient(t *testing.T, svc *services.Services) *registry.Client {
-	t.Helper()
-	reg, err := registry.NewClient(svc.RegistryURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reg
 }
 
 // consume reads n records of topic through a Source and returns their

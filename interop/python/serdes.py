@@ -25,7 +25,6 @@ import atexit
 import base64
 import datetime as dt
 import importlib
-import io
 import json
 import math
 import os
@@ -66,7 +65,16 @@ def dictionary_of(symbols, values):
     """An enum column as Sabot decodes it: int32 indexes into every symbol,
     in schema order."""
     index = {s: i for i, s in enumerate(symbols)}
-    return pa.DictionaryArray.from_arrays(pa.array([index[v] for v in values], pa.int32()), pa.array(symbols, pa.string()))
+    indexes = pa.array([index[v] for v in values], pa.int32())
+    return pa.DictionaryArray.from_arrays(indexes, pa.array(symbols, pa.string()))
+
+
+def nested_types(integer):
+    """The Arrow types of Address and Line, the same in every format but for
+    the integer type of zip and count."""
+    address = pa.struct([f("street", pa.string(), False), f("city", pa.string(), False), f("zip", integer)])
+    line = pa.struct([f("sku", pa.string(), False), f("count", integer, False), f("discount", pa.float64())])
+    return address, line
 
 
 class Avro:
@@ -104,15 +112,15 @@ class Avro:
                  ship=dict(street="Strandveien 2", city="Tromsø", zip=9006), bill=None,
                  lines=[dict(sku="C", count=1 << 30, discount=-0.0)],
                  created=dt.datetime(2262, 4, 11, 23, 47, 16, 854000, tzinfo=UTC),
-                 updated=dt.datetime(2038, 1, 19, 3, 14, 8, tzinfo=UTC), local=dt.datetime(9999, 12, 31, 23, 59, 59, 999999),
+                 updated=dt.datetime(2038, 1, 19, 3, 14, 8, tzinfo=UTC),
+                 local=dt.datetime(9999, 12, 31, 23, 59, 59, 999999),
                  day=dt.date(9999, 12, 31), at=dt.time(23, 59, 59, 999000), at_us=dt.time(12, 0, 0, 1),
                  total=Decimal("0.00"), rate=Decimal("-999999999999.999999"),
                  uuid="ffffffff-ffff-ffff-ffff-ffffffffffff", payment=-(1 << 63)),
         ]
 
     def arrow_schema(self):
-        address = pa.struct([f("street", pa.string(), False), f("city", pa.string(), False), f("zip", pa.int32())])
-        line = pa.struct([f("sku", pa.string(), False), f("count", pa.int32(), False), f("discount", pa.float64())])
+        address, line = nested_types(pa.int32())
         return pa.schema([
             f("id", pa.string(), False), f("customer", pa.int64(), False), f("qty", pa.int32(), False),
             f("price", pa.float64(), False), f("weight", pa.float32(), False), f("paid", pa.bool_(), False),
@@ -139,8 +147,8 @@ class Avro:
                                                      "long": p if isinstance(p, int) else None}
             rows.append(r)
         schema = self.arrow_schema()
-        t = pa.Table.from_pylist(rows, schema=schema.set(schema.get_field_index("status"), f("status", pa.string(), False)))
         i = schema.get_field_index("status")
+        t = pa.Table.from_pylist(rows, schema=schema.set(i, f("status", pa.string(), False)))
         return t.set_column(i, schema.field(i), dictionary_of(self.SYMBOLS, [v["status"] for v in self.values()]))
 
     def serializer(self, client):
@@ -182,8 +190,7 @@ class JSONSchema:
         ]
 
     def arrow_schema(self):
-        address = pa.struct([f("street", pa.string(), False), f("city", pa.string(), False), f("zip", pa.int64())])
-        line = pa.struct([f("sku", pa.string(), False), f("count", pa.int64(), False), f("discount", pa.float64())])
+        address, line = nested_types(pa.int64())
         return pa.schema([
             f("id", pa.string(), False), f("customer", pa.int64(), False), f("price", pa.float64(), False),
             f("ratio", pa.float64(), False), f("paid", pa.bool_(), False), f("status", pa.string(), False),
@@ -249,8 +256,7 @@ class Protobuf:
         ]
 
     def arrow_schema(self):
-        address = pa.struct([f("street", pa.string(), False), f("city", pa.string(), False), f("zip", pa.int32())])
-        line = pa.struct([f("sku", pa.string(), False), f("count", pa.int32(), False), f("discount", pa.float64())])
+        address, line = nested_types(pa.int32())
         return pa.schema([
             f("id", pa.string(), False), f("customer", pa.int64(), False), f("qty", pa.int32(), False),
             f("delta", pa.int64(), False), f("big", pa.uint64(), False), f("price", pa.float64(), False),
@@ -419,7 +425,8 @@ def consume(fmt, brokers, registry, topic, *flags):
     for i, (g, w) in enumerate(zip(got, want)):
         same(fmt.canonical(g), fmt.canonical(w), f"[{i}]", diffs)
     if diffs:
-        fail(f"{type(fmt).__name__}: what confluent-kafka-python read from Sabot's values differs from what was written", diffs)
+        fail(f"{type(fmt).__name__}: what confluent-kafka-python read from Sabot's values differs from what was"
+             " written", diffs)
     print(json.dumps({"consumed": len(got)}))
 
 
