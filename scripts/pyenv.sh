@@ -24,22 +24,24 @@ say() { echo "pyenv: $*" >&2; }
 
 command -v "$py" >/dev/null 2>&1 ||
   die "$py not found; the cross-language tests need Python 3.10 or newer (e.g. apt-get install python3 python3-venv, or set SABOT_PYENV_PYTHON)"
-"$py" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
-  die "$("$py" -V 2>&1) is too old; the pinned packages need Python 3.10 or newer (set SABOT_PYENV_PYTHON to another interpreter)"
-"$py" -c 'import venv, ensurepip' 2>/dev/null ||
-  die "$py cannot create a venv with pip (the venv or ensurepip module is missing; on Debian and Ubuntu: apt-get install python3-venv)"
 
 key=$({ cat "$req"; "$py" -VV; } | sha256sum | cut -c1-16)
 venv=$cache/python/$key
 stamp=$venv/.sabot-ready
-
-if [ ! -f "$stamp" ]; then
-  mkdir -p "$cache/python"
-  # One build at a time per cache: a second run waits here and then finds
-  # the stamp.
-  exec 9>"$cache/python/.lock"
-  command -v flock >/dev/null 2>&1 && flock 9
+if [ -f "$stamp" ]; then
+  echo "$venv/bin/python"
+  exit 0
 fi
+
+"$py" -c 'import sys; sys.exit(sys.version_info < (3, 10))' ||
+  die "$("$py" -V 2>&1) is too old; the pinned packages need Python 3.10 or newer (set SABOT_PYENV_PYTHON to another interpreter)"
+"$py" -c 'import venv, ensurepip' 2>/dev/null ||
+  die "$py cannot create a venv with pip (the venv or ensurepip module is missing; on Debian and Ubuntu: apt-get install python3-venv)"
+mkdir -p "$cache/python"
+# One build at a time per cache: a second run waits here and then finds the
+# stamp.
+exec 9>"$cache/python/.lock"
+command -v flock >/dev/null 2>&1 && flock 9
 if [ ! -f "$stamp" ]; then
   say "building $venv from PyPI ($("$py" -V 2>&1); scripts/pyenv-requirements.txt)"
   start=$SECONDS
