@@ -11,7 +11,7 @@
 GO ?= go
 PKGS = $(shell scripts/modules.sh)
 
-.PHONY: all build test test-embedded test-race lint vet fmt bench soak fuzz \
+.PHONY: all build test test-embedded test-race test-python pyenv lint vet fmt bench soak fuzz \
         kafka-up kafka-down registry-up registry-down rig-up rig-down rig-env clean
 
 all: build
@@ -30,6 +30,14 @@ test-embedded:
 ## test-race: the race-enabled suite on whatever SABOT_KAFKA_BROKERS names (embedded if unset)
 test-race:
 	$(GO) test -race -count=1 $(PKGS)
+
+## pyenv: builds the Python venv of the cross-language tests from PyPI under .cache/python (once per requirements hash) and prints its python
+pyenv:
+	@scripts/pyenv.sh
+
+## test-python: the cross-language tests against confluent-kafka-python and pyarrow (interop/python) on whatever SABOT_KAFKA_BROKERS / SABOT_REGISTRY_URL name (embedded if unset)
+test-python:
+	SABOT_PYTHON=$$(scripts/pyenv.sh) $(GO) test -count=1 -v ./interop/python/...
 
 vet:
 	$(GO) vet $(PKGS)

@@ -18,6 +18,13 @@ step() { printf '\n==> %s\n' "$*"; }
 step "rig self-test (bad environments fail clearly)"
 scripts/rig/selftest.sh
 
+# The cross-language tests (interop/python) run confluent-kafka-python and
+# pyarrow from this venv, in both runs below.
+step "python venv for the cross-language tests (scripts/pyenv.sh)"
+SABOT_PYTHON=$(scripts/pyenv.sh)
+export SABOT_PYTHON
+echo "SABOT_PYTHON=$SABOT_PYTHON"
+
 step "starting the rig"
 for s in kafka registry; do
   if ! scripts/rig/"$s".sh status >/dev/null 2>&1; then
