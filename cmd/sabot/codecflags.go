@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/sabot-kafka/sabot/codec"
 	"github.com/sabot-kafka/sabot/decode"
 	"github.com/sabot-kafka/sabot/kafka"
@@ -38,6 +40,7 @@ func envOr(key, def string) string {
 type codecFlags struct {
 	codec        *string
 	schemaFile   *string
+	layoutFile   *string
 	readerSchema *string
 	message      *string
 	subject      *string
@@ -48,7 +51,8 @@ type codecFlags struct {
 func addCodecFlags(fs *flag.FlagSet, forWriting bool) codecFlags {
 	c := codecFlags{
 		codec:        fs.String("codec", "json", "value format: "+typeList()),
-		schemaFile:   fs.String("schema", "", "file with the writer schema: Avro .avsc, JSON Schema, or .proto"),
+		schemaFile:   fs.String("schema", "", "avro, json_schema, protobuf: file with the writer schema (.avsc, JSON Schema, .proto)"),
+		layoutFile:   fs.String("layout", "", layoutHelp),
 		readerSchema: fs.String("reader-schema", "", "Avro reader schema file: every writer schema resolves to it"),
 		message:      fs.String("message", "", "Protobuf message full name in -schema"),
 		column:       fs.String("column", "", "string/bytes codecs: the column holding the value"),
@@ -91,9 +95,8 @@ func (c codecFlags) spec(conn connFlags, topic string, meta decode.Metadata) (co
 	reads := map[string]bool{}
 	registered := false
 	switch f := format.(type) {
-	case codec.JSON:
-		f.Schema, reads["schema"] = schema, true
-		format = f
+	case codec.JSON, codec.MsgPack, codec.Arrow:
+		reads["layout"] = true
 	case codec.JSONSchema:
 		f.Schema, reads["schema"] = schema, true
 		format, registered = f, true
@@ -119,7 +122,7 @@ func (c codecFlags) spec(conn connFlags, topic string, meta decode.Metadata) (co
 		name string
 		set  bool
 	}{
-		{"schema", *c.schemaFile != ""}, {"reader-schema", *c.readerSchema != ""},
+		{"schema", *c.schemaFile != ""}, {"layout", *c.layoutFile != ""}, {"reader-schema", *c.readerSchema != ""},
 		{"message", *c.message != ""}, {"column", *c.column != ""},
 		{"subject", c.subject != nil && *c.subject != ""},
 		{"subject-strategy", c.strategy != nil && *c.strategy != "topic"},
@@ -132,12 +135,21 @@ func (c codecFlags) spec(conn connFlags, topic string, meta decode.Metadata) (co
 			} else if *conn.registry == "" {
 				errs = append(errs, fmt.Errorf("-%s needs -registry", fl.name))
 			}
+		case !reads[fl.name] && fl.name == "schema" && reads["layout"]:
+			errs = append(errs, fmt.Errorf("-schema does not apply to -codec %s: its values carry no writer schema; give the columns as -layout", format.Name()))
 		case !reads[fl.name]:
 			errs = append(errs, fmt.Errorf("-%s does not apply to -codec %s", fl.name, format.Name()))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return s, err
+	}
+	if *c.layoutFile != "" {
+		layout, err := readLayout(*c.layoutFile)
+		if err != nil {
+			return s, err
+		}
+		s.Format = withLayout(s.Format, layout)
 	}
 	if !registered || *conn.registry == "" {
 		return s, nil
@@ -156,6 +168,23 @@ func (c codecFlags) spec(conn connFlags, topic string, meta decode.Metadata) (co
 		s.Strategy = strategy
 	}
 	return s, nil
+}
+
+// withLayout returns the json, msgpack or arrow format f with layout as its
+// columns.
+func withLayout(f codec.Format, layout *arrow.Schema) codec.Format {
+	switch f := f.(type) {
+	case codec.JSON:
+		f.ArrowSchema = layout
+		return f
+	case codec.MsgPack:
+		f.ArrowSchema = layout
+		return f
+	case codec.Arrow:
+		f.ArrowSchema = layout
+		return f
+	}
+	return f
 }
 
 // parseMetadata reads -metadata: all, none, or a comma list of topic,

@@ -48,12 +48,18 @@ func TestCodecFlagsBuildTheFormat(t *testing.T) {
 	if f, ok := s.Format.(codec.Protobuf); !ok || f.Schema != "the schema" || f.Message != "shop.Order" || s.Registry != nil || s.Topic != "" {
 		t.Errorf("protobuf spec %+v", s)
 	}
-	// A registry is not given to a format that uses none.
-	s, err = specFromFlags(t, "-codec", "json", "-schema", schema, "-registry", reg)
+	// A registry is not given to a format that uses none; -layout gives
+	// the columns.
+	layout := filepath.Join(dir, "layout.json")
+	if err := os.WriteFile(layout, []byte(`{"type":"object","properties":{"n":{"type":"integer"}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err = specFromFlags(t, "-codec", "json", "-layout", layout, "-registry", reg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f, ok := s.Format.(codec.JSON); !ok || f.Schema != "the schema" || s.Registry != nil || s.Strategy != nil || s.Topic != "" {
+	if f, ok := s.Format.(codec.JSON); !ok || f.ArrowSchema == nil || f.ArrowSchema.Field(0).Name != "n" ||
+		s.Registry != nil || s.Strategy != nil || s.Topic != "" {
 		t.Errorf("json spec %+v", s)
 	}
 	if err := s.Validate(); err != nil {
@@ -74,6 +80,9 @@ func TestCodecFlagsBuildTheFormat(t *testing.T) {
 		{[]string{"-codec", "yaml"}, []string{`unknown codec type "yaml"`}},
 		{[]string{"-codec", "string", "-schema", schema, "-message", "M"}, []string{"-schema does not apply to -codec string", "-message does not apply"}},
 		{[]string{"-codec", "json", "-reader-schema", schema, "-column", "c"}, []string{"-reader-schema does not apply to -codec json", "-column does not apply"}},
+		{[]string{"-codec", "json", "-schema", schema}, []string{"-schema does not apply to -codec json", "give the columns as -layout"}},
+		{[]string{"-codec", "avro", "-layout", schema}, []string{"-layout does not apply to -codec avro"}},
+		{[]string{"-codec", "msgpack", "-layout", schema}, []string{"-layout", "neither an Arrow IPC file or stream nor a JSON object"}},
 		{[]string{"-codec", "msgpack", "-subject", "s", "-subject-strategy", "record"}, []string{"-subject does not apply to -codec msgpack", "-subject-strategy does not apply"}},
 		{[]string{"-codec", "avro", "-schema", schema, "-subject", "s"}, []string{"-subject needs -registry"}},
 		{[]string{"-codec", "avro", "-registry", reg, "-subject-strategy", "bogus"}, []string{"bogus"}},

@@ -4,6 +4,7 @@
 //	sabot produce  Arrow IPC or JSON Lines → topic (any codec, keys, partitioning)
 //	sabot dev      an embedded Kafka broker and schema registry on loopback
 //	sabot schema   register, fetch and check schemas on a registry
+//	sabot topic    create, list, describe and delete topics
 //
 // Run `sabot <command> -help` for each command's flags and examples.
 package main
@@ -32,6 +33,7 @@ func commands() []command {
 		{"produce", "write Arrow IPC or JSON Lines records to a topic", runProduce},
 		{"dev", "run an embedded Kafka broker and schema registry until interrupted", runDev},
 		{"schema", "register, get and check schemas on a registry", runSchema},
+		{"topic", "create, list, describe and delete topics", runTopic},
 	}
 }
 
