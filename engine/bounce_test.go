@@ -74,12 +74,20 @@ func TestFaultBrokerRestarts(t *testing.T) {
 			runCtx, stop := context.WithCancel(ctx)
 			defer stop()
 			ran := make(chan error, 1)
-			go func() { ran <- p.Run(runCtx) }()
+			// waits end as soon as Run does: a Run that returns before its
+			// output is complete failed, and says why.
+			waits, endWaits := context.WithCancel(ctx)
+			defer endWaits()
+			go func() {
+				err := p.Run(runCtx)
+				endWaits()
+				ran <- err
+			}()
 			seen := make(chan map[string]int, 1)
 			go watchOutput(ctx, t, s, out, exactlyOnce, n, seen)
 
 			for _, at := range []int64{n / 5, n / 2} {
-				if err := waitForOutput(ctx, s, out, at); err != nil {
+				if err := waitForOutput(waits, s, out, at); err != nil {
 					t.Fatalf("before the restart at %d: %v (run: %v)", at, err, runDone(ran))
 				}
 				broker.Kill(t)
@@ -123,12 +131,13 @@ func TestFaultBrokerRestarts(t *testing.T) {
 	}
 }
 
-// runDone reports Run's result if it has returned.
+// runDone reports Run's result if it has returned (or returns within a
+// moment: the wait it ended may have seen it first).
 func runDone(ran <-chan error) string {
 	select {
 	case err := <-ran:
 		return fmt.Sprintf("returned %v", err)
-	default:
+	case <-time.After(100 * time.Millisecond):
 		return "still running"
 	}
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Transactor is the one way to write to Kafka in transactions: what its Sink
@@ -92,7 +96,12 @@ func NewTransactor(sink SinkConfig, src *SourceConfig) (*Transactor, error) {
 	}
 	t := &Transactor{sink: k}
 	seen := &connErrors{}
-	sinkOpts = append(sinkOpts, kgo.WithHooks(seen))
+	session := 45 * time.Second // franz-go's default session timeout
+	if src != nil {
+		session = src.withDefaults().SessionTimeout
+	}
+	sinkOpts = append(sinkOpts, kgo.WithHooks(seen),
+		kgo.RetryTimeoutFn(txnRetryTimeout(k.cfg.DeliveryTimeout, session)), kgo.RequestRetries(math.MaxInt32))
 	if src == nil {
 		if t.cl, err = kgo.NewClient(append(sinkOpts, sink.ClientOpts...)...); err != nil {
 			return nil, fmt.Errorf("kafka: transactional client: %w", err)
@@ -209,20 +218,105 @@ func (t *Transactor) end(ctx context.Context, try kgo.TransactionEndTry) (bool, 
 		committed bool
 		err       error
 	)
+	// Ending flushes (each record bounded by DeliveryTimeout), then retries
+	// the transaction's requests for up to DeliveryTimeout; past both, a
+	// transaction still not ended (a group that never settles, say) is an
+	// error rather than a pipeline that hangs.
+	ctx, cancel := context.WithTimeoutCause(ctx, 2*t.sink.cfg.DeliveryTimeout+t.sessionTimeout(),
+		fmt.Errorf("%w: the transaction did not end within twice DeliveryTimeout (%v) and the session timeout", ErrDeliveryTimeout, t.sink.cfg.DeliveryTimeout))
+	defer cancel()
+	rewindTo := t.starts
 	if t.sess != nil {
 		committed, err = t.sess.End(ctx, try)
+		if err != nil && t.src != nil && classify(err).class == faultTransient {
+			// The brokers went away while it ended (a restart): the
+			// outcome may be either. Settle it and read on from what
+			// the group has committed, which says which it was.
+			if rewindTo, err = t.settle(ctx, err); err == nil {
+				committed = false
+			}
+		}
 	} else {
 		committed, err = t.endProduceOnly(ctx, try)
 	}
 	t.inTxn = false
-	if !committed && t.src != nil {
-		t.cl.SetOffsets(t.starts)
+	if !committed && t.src != nil && rewindTo != nil {
+		t.cl.SetOffsets(rewindTo)
 	}
 	t.starts = nil
 	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && errors.Is(err, context.DeadlineExceeded) {
+			err = cause
+		}
 		return false, fmt.Errorf("kafka: end transaction: %w", withKind(err))
 	}
 	return committed, nil
+}
+
+// settle follows an end of transaction that failed with a transient error
+// (endErr), whose outcome may be a commit or an abort. It ends whatever is
+// left of the transaction at the broker with an abort (franz-go's documented
+// retry; an abort cannot undo a commit that went through) and then asks the
+// group's committed offsets, waiting for them to be stable: they moved past
+// the transaction's records if and only if it committed. It returns where
+// the source reads on — the committed offset of each partition the
+// transaction read, or where the transaction started for a partition with
+// none — so nothing is skipped and nothing committed is read twice. Both
+// steps retry until the sink's DeliveryTimeout; then endErr stands.
+func (t *Transactor) settle(ctx context.Context, endErr error) (map[string]map[int32]kgo.EpochOffset, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.sink.cfg.DeliveryTimeout)
+	defer cancel()
+	adm := kadm.NewClient(t.cl)
+	backoff := 100 * time.Millisecond
+	wait := func() bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(backoff):
+			backoff = min(2*backoff, 2*time.Second)
+			return true
+		}
+	}
+	for {
+		err := t.cl.EndTransaction(ctx, kgo.TryAbort)
+		if err == nil {
+			break
+		}
+		if classify(err).class != faultTransient || !wait() {
+			return nil, fmt.Errorf("%w; then aborting: %w", endErr, err)
+		}
+	}
+	for {
+		committed, err := adm.FetchOffsets(kadm.RequireStable(ctx), t.src.cfg.GroupID)
+		if err == nil {
+			err = committed.Error()
+		}
+		if err == nil {
+			to := make(map[string]map[int32]kgo.EpochOffset, len(t.starts))
+			for topic, parts := range t.starts {
+				to[topic] = make(map[int32]kgo.EpochOffset, len(parts))
+				for p, start := range parts {
+					if o, ok := committed.Lookup(topic, p); ok && o.At >= 0 {
+						start = kgo.EpochOffset{Epoch: o.LeaderEpoch, Offset: o.At}
+					}
+					to[topic][p] = start
+				}
+			}
+			return to, nil
+		}
+		if f := classify(err); f.class != faultTransient && !errors.Is(err, kerr.UnstableOffsetCommit) || !wait() {
+			return nil, fmt.Errorf("%w; then reading the committed offsets: %w", endErr, err)
+		}
+	}
+}
+
+// sessionTimeout is the group session timeout of the Transactor's source
+// (franz-go's default without one).
+func (t *Transactor) sessionTimeout() time.Duration {
+	if t.src != nil {
+		return t.src.cfg.SessionTimeout
+	}
+	return 45 * time.Second
 }
 
 // endProduceOnly ends a transaction of a Transactor without a Source: flush
@@ -263,4 +357,24 @@ func (t *Transactor) Close() error {
 		}
 	})
 	return t.closeErr
+}
+
+// txnRetryTimeout bounds how long a transactional client retries a request.
+// The transaction's own (InitProducerID, AddPartitionsToTxn,
+// AddOffsetsToTxn, EndTxn, TxnOffsetCommit, and finding their coordinator)
+// get the sink's DeliveryTimeout rather than franz-go's 30s, so a
+// transaction outlives a broker restart as its records do (the retry count
+// is unbounded; time bounds it). Group membership keeps franz-go's bound, the
+// session timeout, past which the member is gone anyway; the rest keep 30s.
+func txnRetryTimeout(delivery, session time.Duration) func(int16) time.Duration {
+	return func(key int16) time.Duration {
+		switch kmsg.Key(key) {
+		case kmsg.InitProducerID, kmsg.AddPartitionsToTxn, kmsg.AddOffsetsToTxn,
+			kmsg.EndTxn, kmsg.TxnOffsetCommit, kmsg.FindCoordinator:
+			return delivery
+		case kmsg.JoinGroup, kmsg.SyncGroup, kmsg.Heartbeat:
+			return session
+		}
+		return 30 * time.Second
+	}
 }

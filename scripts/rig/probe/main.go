@@ -1,6 +1,7 @@
 // Command probe answers one question for the test rig scripts: is the service up?
-// It exits 0 when the Kafka broker answers a metadata request (and lists at least
-// one broker) or the schema registry answers its subjects endpoint, and non-zero
+// It exits 0 when the Kafka broker answers a metadata request, lists at least one
+// broker and would create a topic (a validate-only request), or the schema
+// registry answers its subjects endpoint, and non-zero
 // with the reason otherwise. The scripts call it in a loop instead of sleeping.
 package main
 
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -54,6 +56,18 @@ func probeKafka(ctx context.Context, addr string) error {
 	}
 	if len(brokers) == 0 {
 		return fmt.Errorf("metadata from %s lists no brokers yet", addr)
+	}
+	// A restarted KRaft broker is listed before it is unfenced, and until
+	// then creating a topic fails with INVALID_REPLICATION_FACTOR: ready
+	// means a topic could be created (validated only, nothing is made).
+	res, err := kadm.NewClient(cl).ValidateCreateTopics(ctx, 1, 1, nil, "sabot-rig-probe")
+	if err != nil {
+		return fmt.Errorf("validating a topic creation on %s: %w", addr, err)
+	}
+	for _, r := range res {
+		if r.Err != nil && !errors.Is(r.Err, kerr.TopicAlreadyExists) {
+			return fmt.Errorf("broker %s cannot create topics yet: %w", addr, r.Err)
+		}
 	}
 	return nil
 }
