@@ -10,7 +10,9 @@ import (
 )
 
 type signed interface{ int8 | int16 | int32 | int64 }
-type unsigned interface{ uint8 | uint16 | uint32 | uint64 }
+type unsigned interface {
+	uint8 | uint16 | uint32 | uint64
+}
 type number interface {
 	signed | unsigned | float32 | float64
 }
@@ -191,7 +193,7 @@ func (a *mean[T]) Result(mem memory.Allocator) (arrow.Array, error) {
 	return fixedArray(mem, arrow.PrimitiveTypes.Float64, out, valid), nil
 }
 
-func (a *mean[T]) Bytes() int64 { return int64(cap(a.sum))*16 }
+func (a *mean[T]) Bytes() int64 { return int64(cap(a.sum)) * 16 }
 
 // pickMode says which value of a group min, max, first and last keep.
 type pickMode uint8

@@ -84,14 +84,14 @@ func appendOpt[T any](b array.Builder, v *T, app func(T)) {
 
 // oracle is a per-row map of plain Go accumulators.
 type oracle struct {
-	n, nv             int64
-	sum               int64
+	n, nv              int64
+	sum                int64
 	min, max, fst, lst *int64
-	fsum              float64
-	smin, smax        *string
-	sfst, slst        *string
-	dv                map[int64]bool
-	ds                map[string]bool
+	fsum               float64
+	smin, smax         *string
+	sfst, slst         *string
+	dv                 map[int64]bool
+	ds                 map[string]bool
 }
 
 func optKey[T any](v *T) string {
