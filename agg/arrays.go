@@ -18,7 +18,8 @@ func fixedArray[T any](mem memory.Allocator, dt arrow.DataType, vals []T, valid 
 	buf := memory.NewResizableBuffer(mem)
 	buf.Resize(n * size)
 	if n > 0 {
-		copy(unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(buf.Bytes()))), n), vals)
+		// The buffer is n*size bytes, allocated above for exactly this.
+		copy(unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(buf.Bytes()))), n), vals) //nolint:gosec // G103: sized above
 	}
 	var vb *memory.Buffer
 	nulls := 0

@@ -18,10 +18,7 @@ const (
 
 // benchBatches builds 1M rows of (k, amount) in 4k batches, k int64 or string.
 func benchBatches(b *testing.B, str bool) []arrow.RecordBatch {
-	kt := arrow.DataType(arrow.PrimitiveTypes.Int64)
-	if str {
-		kt = arrow.BinaryTypes.String
-	}
+	kt := []arrow.DataType{arrow.PrimitiveTypes.Int64, arrow.BinaryTypes.String}[btoi(str)]
 	s := arrow.NewSchema([]arrow.Field{{Name: "k", Type: kt}, {Name: "amount", Type: arrow.PrimitiveTypes.Int64}}, nil)
 	r := rand.New(rand.NewPCG(1, 2))
 	var out []arrow.RecordBatch
@@ -116,3 +113,10 @@ func BenchmarkGroupByInt64(b *testing.B)   { benchGroupBy(b, false) }
 func BenchmarkBaselineInt64(b *testing.B)  { benchBaseline(b, false) }
 func BenchmarkGroupByString(b *testing.B)  { benchGroupBy(b, true) }
 func BenchmarkBaselineString(b *testing.B) { benchBaseline(b, true) }
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -3,6 +3,7 @@ package agg
 import (
 	"fmt"
 	"hash/maphash"
+	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -42,7 +43,7 @@ func (a *distinct) Update(slots []int32, col arrow.Array) error {
 		if a.val.isNull(i) {
 			continue
 		}
-		g.fixed = append(g.fixed, uint64(s))
+		g.fixed = append(g.fixed, uint64(s)) //nolint:gosec // G115: slots are >= 0
 		if v.kind == kindBytes {
 			v.bytes = append(v.bytes, a.val.bytes[i])
 		} else {
@@ -50,7 +51,10 @@ func (a *distinct) Update(slots []int32, col arrow.Array) error {
 		}
 	}
 	before := a.pairs.Len()
-	a.ids = a.pairs.insert(a.cols[:], len(g.fixed), a.ids)
+	var err error
+	if a.ids, err = a.pairs.insert(a.cols[:], len(g.fixed), a.ids); err != nil {
+		return err
+	}
 	after := a.pairs.Len()
 	for id := before; id < after; id++ {
 		a.n[a.pairs.keys[0].fixed[id]]++
@@ -107,7 +111,7 @@ func (a *hll) Result(mem memory.Allocator) (arrow.Array, error) {
 	out := make([]int64, len(a.sk))
 	for g, sk := range a.sk {
 		if sk != nil {
-			out[g] = int64(sk.Estimate())
+			out[g] = int64(min(sk.Estimate(), math.MaxInt64)) //nolint:gosec // G115: clamped
 		}
 	}
 	return fixedArray(mem, arrow.PrimitiveTypes.Int64, out, nil), nil

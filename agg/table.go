@@ -40,7 +40,7 @@ func (s *keyStore) bytesOf(g int) []byte {
 type Table struct {
 	keys   []keyStore
 	hashes []uint64 // per group
-	slots  []int32  // open addressing: group+1, 0 is empty
+	slots  []uint64 // open addressing: hash tag<<32 | group+1; 0 is empty
 	mask   uint64
 	seed   maphash.Seed
 
@@ -62,7 +62,7 @@ func NewTable(types ...arrow.DataType) (*Table, error) {
 		}
 		t.keys = append(t.keys, keyStore{kind: kind, dt: dt})
 	}
-	t.slots = make([]int32, 64)
+	t.slots = make([]uint64, 64)
 	t.mask = 63
 	return t, nil
 }
@@ -72,7 +72,7 @@ func (t *Table) Len() int { return len(t.hashes) }
 
 // Bytes is the approximate memory the table holds (slots, hashes and keys).
 func (t *Table) Bytes() int64 {
-	n := int64(cap(t.slots))*4 + int64(cap(t.hashes))*8
+	n := int64(cap(t.slots))*8 + int64(cap(t.hashes))*8
 	for i := range t.keys {
 		k := &t.keys[i]
 		n += int64(cap(k.fixed))*8 + int64(cap(k.arena)) + int64(cap(k.ends))*8 + int64(cap(k.null))
@@ -99,39 +99,79 @@ func (t *Table) Insert(cols []arrow.Array, dst []int32) ([]int32, error) {
 			return dst, err
 		}
 	}
-	return t.insert(t.cols, n, dst), nil
+	return t.insert(t.cols, n, dst)
 }
 
+// maxGroups bounds the groups of a table: slots are int32 and the probe
+// word keeps the id in 32 bits.
+const maxGroups = math.MaxInt32 - 1
+
 // insert hashes the loaded columns and probes; cols[i] matches t.keys[i].
-func (t *Table) insert(cols []keyCol, n int, dst []int32) []int32 {
+func (t *Table) insert(cols []keyCol, n int, dst []int32) ([]int32, error) {
+	if len(t.hashes)+n > maxGroups {
+		return dst, fmt.Errorf("agg: more than %d groups: %w", maxGroups, ErrLimit)
+	}
 	t.rowH = grow(t.rowH, n)
 	for i := range cols {
 		cols[i].hashInto(t.rowH, t.seed, i == 0)
 	}
 	dst = grow(dst, n)
-	single := len(cols) == 1 && cols[0].kind != kindBytes
+	// Size for the worst case of the batch up front, keeping the load factor
+	// at or below 1/2 so probe chains stay short.
+	for 2*(len(t.hashes)+n) > len(t.slots) {
+		t.rehash()
+	}
+	switch {
+	case len(cols) == 1 && cols[0].kind != kindBytes && cols[0].valid == nil:
+		return probe(t, cols, dst, fixedMatch{cols[0].fixed, &t.keys[0]}), nil
+	case len(cols) == 1 && cols[0].kind == kindBytes && cols[0].valid == nil:
+		return probe(t, cols, dst, bytesMatch{cols[0].bytes, &t.keys[0]}), nil
+	}
+	return probe(t, cols, dst, anyMatch{t, cols}), nil
+}
+
+// matcher compares row i of the batch with group g. Each implementation is a
+// distinct struct type so probe is compiled once per matcher with the
+// compare inlined: one key column without nulls is the common case.
+type matcher interface{ eq(i, g int) bool }
+
+type fixedMatch struct {
+	vals   []uint64
+	stored *keyStore
+}
+
+func (m fixedMatch) eq(i, g int) bool { return m.stored.fixed[g] == m.vals[i] && !m.stored.null[g] }
+
+type bytesMatch struct {
+	vals   [][]byte
+	stored *keyStore
+}
+
+func (m bytesMatch) eq(i, g int) bool {
+	return !m.stored.null[g] && bytes.Equal(m.stored.bytesOf(g), m.vals[i])
+}
+
+type anyMatch struct {
+	t    *Table
+	cols []keyCol
+}
+
+func (m anyMatch) eq(i, g int) bool { return m.t.equal(m.cols, i, g) }
+
+func probe[M matcher](t *Table, cols []keyCol, dst []int32, m M) []int32 {
 	for i, h := range t.rowH {
-		// Keep the load factor at or below 1/2 so probe chains stay short.
-		if 2*(len(t.hashes)+1) > len(t.slots) {
-			t.rehash()
-		}
+		tag := h &^ (1<<32 - 1)
 		p := h & t.mask
 		for {
 			s := t.slots[p]
 			if s == 0 {
 				dst[i] = t.add(cols, i, h)
-				t.slots[p] = dst[i] + 1
+				t.slots[p] = tag | uint64(dst[i]+1) //nolint:gosec // G115: group ids are >= 0
 				break
 			}
-			g := int(s - 1)
-			if t.hashes[g] == h {
-				if single {
-					if t.keys[0].fixed[g] == cols[0].fixed[i] && t.keys[0].null[g] == cols[0].isNull(i) {
-						dst[i] = int32(g)
-						break
-					}
-				} else if t.equal(cols, i, g) {
-					dst[i] = int32(g)
+			if s&^(1<<32-1) == tag {
+				if g := int(uint32(s) - 1); m.eq(i, g) { //nolint:gosec // G115: low 32 bits hold the id
+					dst[i] = int32(g) //nolint:gosec // G115: ids < maxGroups
 					break
 				}
 			}
@@ -163,7 +203,7 @@ func (t *Table) equal(cols []keyCol, i, g int) bool {
 }
 
 func (t *Table) add(cols []keyCol, i int, h uint64) int32 {
-	g := int32(len(t.hashes))
+	g := int32(len(t.hashes)) //nolint:gosec // G115: insert keeps len < maxGroups
 	t.hashes = append(t.hashes, h)
 	for c := range cols {
 		kc, ks := &cols[c], &t.keys[c]
@@ -183,14 +223,14 @@ func (t *Table) add(cols []keyCol, i int, h uint64) int32 {
 
 func (t *Table) rehash() {
 	size := 2 * len(t.slots)
-	t.slots = make([]int32, size)
-	t.mask = uint64(size - 1)
+	t.slots = make([]uint64, size)
+	t.mask = uint64(size - 1) //nolint:gosec // G115: size > 0
 	for g, h := range t.hashes {
 		p := h & t.mask
 		for t.slots[p] != 0 {
 			p = (p + 1) & t.mask
 		}
-		t.slots[p] = int32(g + 1)
+		t.slots[p] = h&^(1<<32-1) | uint64(g+1) //nolint:gosec // G115: g >= 0
 	}
 }
 
@@ -224,19 +264,19 @@ func (s *keyStore) array(mem memory.Allocator) arrow.Array {
 	d := s.dt
 	switch d.ID() {
 	case arrow.INT8:
-		return fixedArray(mem, d, convert(s.fixed, func(v uint64) int8 { return int8(v) }), valid)
+		return fixedArray(mem, d, convert(s.fixed, func(v uint64) int8 { return int8(v) }), valid) //nolint:gosec // G115: stored from a int8
 	case arrow.INT16:
-		return fixedArray(mem, d, convert(s.fixed, func(v uint64) int16 { return int16(v) }), valid)
+		return fixedArray(mem, d, convert(s.fixed, func(v uint64) int16 { return int16(v) }), valid) //nolint:gosec // G115: stored from a int16
 	case arrow.INT32, arrow.DATE32, arrow.TIME32:
-		return fixedArray(mem, d, convert(s.fixed, func(v uint64) int32 { return int32(v) }), valid)
+		return fixedArray(mem, d, convert(s.fixed, func(v uint64) int32 { return int32(v) }), valid) //nolint:gosec // G115: stored from a int32
 	case arrow.UINT8:
-		return fixedArray(mem, d, convert(s.fixed, func(v uint64) uint8 { return uint8(v) }), valid)
+		return fixedArray(mem, d, convert(s.fixed, func(v uint64) uint8 { return uint8(v) }), valid) //nolint:gosec // G115: stored from a uint8
 	case arrow.UINT16:
-		return fixedArray(mem, d, convert(s.fixed, func(v uint64) uint16 { return uint16(v) }), valid)
+		return fixedArray(mem, d, convert(s.fixed, func(v uint64) uint16 { return uint16(v) }), valid) //nolint:gosec // G115: stored from a uint16
 	case arrow.UINT32:
-		return fixedArray(mem, d, convert(s.fixed, func(v uint64) uint32 { return uint32(v) }), valid)
+		return fixedArray(mem, d, convert(s.fixed, func(v uint64) uint32 { return uint32(v) }), valid) //nolint:gosec // G115: stored from a uint32
 	case arrow.FLOAT32:
-		return fixedArray(mem, d, convert(s.fixed, func(v uint64) float32 { return math.Float32frombits(uint32(v)) }), valid)
+		return fixedArray(mem, d, convert(s.fixed, func(v uint64) float32 { return math.Float32frombits(uint32(v)) }), valid) //nolint:gosec // G115: float32 bits
 	case arrow.FLOAT64:
 		return fixedArray(mem, d, convert(s.fixed, math.Float64frombits), valid)
 	}
