@@ -32,7 +32,7 @@ var testSchema = arrow.NewSchema([]arrow.Field{
 func ptr[T any](v T) *T { return &v }
 
 func randRows(r *rand.Rand, n, keys int) []row {
-	floats := []float64{0, math.Copysign(0, -1), math.NaN(), math.Float64frombits(0x7ff8000000000001), 1.5, -2.25, math.Inf(1)}
+	floats := []float64{0, math.Copysign(0, -1), math.NaN(), math.Float64frombits(0x7ff8000000000002), math.Float64frombits(0xfff8000000000000), 1.5, -2.25, math.Inf(1)}
 	rows := make([]row, n)
 	for i := range rows {
 		var x row
